@@ -1,0 +1,922 @@
+//! The deviation catalogue: every way tollgate can be asked to tolerate input the RFCs forbid
+//! or discourage, each with a stable id, an RFC reference and the actions it supports.
+//!
+//! The table in `docs/deviations.md` is generated from [`markdown_table`]; a test fails when
+//! the two differ, so the documentation cannot drift from the code.
+//!
+//! Naming: ids are `<protocol>.<name>` when the deviation can occur in requests and responses
+//! alike, and `<protocol>.request.<name>` or `<protocol>.response.<name>` when it concerns only
+//! one kind of message or when the two kinds need different handling.
+
+use std::fmt;
+
+use crate::policy::Action;
+
+/// The kind of HTTP message being decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    /// A request (normally received from a client).
+    Request,
+    /// A response (normally received from an origin).
+    Response,
+}
+
+impl MessageKind {
+    /// `"request"` or `"response"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Request => "request",
+            MessageKind::Response => "response",
+        }
+    }
+}
+
+/// Which kinds of message a deviation, or one of its actions, applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AppliesTo {
+    /// Requests only.
+    Requests,
+    /// Responses only.
+    Responses,
+    /// Requests and responses.
+    Both,
+}
+
+impl AppliesTo {
+    /// Whether messages of `kind` are covered.
+    pub fn includes(self, kind: MessageKind) -> bool {
+        matches!(
+            (self, kind),
+            (AppliesTo::Both, _)
+                | (AppliesTo::Requests, MessageKind::Request)
+                | (AppliesTo::Responses, MessageKind::Response)
+        )
+    }
+
+    /// `"requests"`, `"responses"` or `"both"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppliesTo::Requests => "requests",
+            AppliesTo::Responses => "responses",
+            AppliesTo::Both => "both",
+        }
+    }
+}
+
+/// What a non-reject action does for one deviation, and which messages it is possible for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActionDoc {
+    /// One line saying what the codec does when this action is chosen.
+    pub effect: &'static str,
+    /// The messages for which the action exists; for the others the codec rejects.
+    pub applies_to: AppliesTo,
+}
+
+impl ActionDoc {
+    const fn both(effect: &'static str) -> Option<ActionDoc> {
+        Some(ActionDoc {
+            effect,
+            applies_to: AppliesTo::Both,
+        })
+    }
+
+    const fn responses(effect: &'static str) -> Option<ActionDoc> {
+        Some(ActionDoc {
+            effect,
+            applies_to: AppliesTo::Responses,
+        })
+    }
+
+    const fn requests(effect: &'static str) -> Option<ActionDoc> {
+        Some(ActionDoc {
+            effect,
+            applies_to: AppliesTo::Requests,
+        })
+    }
+}
+
+/// The actions the built-in presets choose for one deviation (the `strict` preset rejects
+/// everything, so it needs no column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Defaults {
+    /// `default` preset, toward clients.
+    pub client: Action,
+    /// `default` preset, toward origins.
+    pub origin: Action,
+    /// `lenient` preset, toward clients.
+    pub lenient_client: Action,
+    /// `lenient` preset, toward origins.
+    pub lenient_origin: Action,
+}
+
+/// Everything known about one deviation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviationInfo {
+    /// The deviation this entry describes.
+    pub deviation: Deviation,
+    /// Stable id, used in policies, anomalies and reports.
+    pub id: &'static str,
+    /// The messages in which it can occur.
+    pub applies_to: AppliesTo,
+    /// Where the rule it departs from is written.
+    pub rfc: &'static str,
+    /// One line describing the input.
+    pub summary: &'static str,
+    /// What `repair` does, when it is supported.
+    pub repair: Option<ActionDoc>,
+    /// What `accept` does, when it is supported.
+    pub accept: Option<ActionDoc>,
+    /// The presets' choices.
+    pub defaults: Defaults,
+    /// The status answered to a client whose request is rejected for this deviation
+    /// (an origin's rejected response always becomes 502).
+    pub reject_status: u16,
+    /// Why the defaults are what they are.
+    pub rationale: &'static str,
+}
+
+impl DeviationInfo {
+    /// Whether `action` exists for messages of `kind`. `reject` always does.
+    pub fn supports(&self, action: Action, kind: MessageKind) -> bool {
+        let doc = match action {
+            Action::Reject => return true,
+            Action::Repair => self.repair,
+            Action::Accept => self.accept,
+        };
+        doc.is_some_and(|doc| doc.applies_to.includes(kind))
+    }
+
+    /// Whether `action` exists for at least one kind of message: what a policy may choose.
+    pub fn supports_any(&self, action: Action) -> bool {
+        self.supports(action, MessageKind::Request) || self.supports(action, MessageKind::Response)
+    }
+
+    /// The action actually taken when `configured` is chosen for a message of `kind`: the
+    /// configured one when it exists for that kind, else the next stricter one that does.
+    pub fn effective(&self, configured: Action, kind: MessageKind) -> Action {
+        [Action::Accept, Action::Repair, Action::Reject]
+            .into_iter()
+            .filter(|action| *action >= configured)
+            .find(|action| self.supports(*action, kind))
+            .unwrap_or(Action::Reject)
+    }
+
+    /// The supported actions, strictest first, as written in the docs (`reject, repair`).
+    pub fn supported_actions(&self) -> Vec<Action> {
+        [Action::Reject, Action::Repair, Action::Accept]
+            .into_iter()
+            .filter(|action| self.supports_any(*action))
+            .collect()
+    }
+}
+
+macro_rules! catalogue {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident = $id:literal {
+            applies: $applies:ident,
+            rfc: $rfc:literal,
+            summary: $summary:literal,
+            repair: $repair:expr,
+            accept: $accept:expr,
+            defaults: [$client:ident, $origin:ident, $lenient_client:ident, $lenient_origin:ident],
+            reject_status: $status:literal,
+            why: $why:literal $(,)?
+        }
+    ),* $(,)?) => {
+        /// A named departure from the HTTP specifications that tollgate knows how to detect.
+        ///
+        /// See the module documentation and `docs/deviations.md` for the whole table.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Deviation {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Deviation {
+            /// Every deviation, in catalogue order.
+            pub const ALL: &'static [Deviation] = &[ $( Deviation::$variant, )* ];
+            /// The number of deviations.
+            pub const COUNT: usize = Self::ALL.len();
+        }
+
+        static CATALOGUE: [DeviationInfo; Deviation::COUNT] = [ $(
+            DeviationInfo {
+                deviation: Deviation::$variant,
+                id: $id,
+                applies_to: AppliesTo::$applies,
+                rfc: $rfc,
+                summary: $summary,
+                repair: $repair,
+                accept: $accept,
+                defaults: Defaults {
+                    client: Action::$client,
+                    origin: Action::$origin,
+                    lenient_client: Action::$lenient_client,
+                    lenient_origin: Action::$lenient_origin,
+                },
+                reject_status: $status,
+                rationale: $why,
+            },
+        )* ];
+    };
+}
+
+impl Deviation {
+    /// The catalogue entry.
+    pub fn info(self) -> &'static DeviationInfo {
+        &CATALOGUE[self as usize]
+    }
+
+    /// The stable id, e.g. `h1.obs-fold`.
+    pub fn id(self) -> &'static str {
+        self.info().id
+    }
+
+    /// The position in [`Deviation::ALL`], usable as a table index.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Looks a deviation up by its id.
+    pub fn from_id(id: &str) -> Option<Deviation> {
+        CATALOGUE.iter().find(|info| info.id == id).map(|info| info.deviation)
+    }
+}
+
+impl fmt::Display for Deviation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Every catalogue entry, in catalogue order.
+pub fn catalogue() -> &'static [DeviationInfo] {
+    &CATALOGUE
+}
+
+catalogue! {
+    // ---- message syntax (RFC 9112 §2, §5; RFC 9110 §5) ----
+    /// Empty lines before the start line.
+    LeadingEmptyLines = "h1.leading-empty-lines" {
+        applies: Both,
+        rfc: "RFC 9112 §2.2",
+        summary: "empty lines (CRLF) before the start line",
+        repair: ActionDoc::both("skip the empty lines"),
+        accept: None,
+        defaults: [Repair, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "RFC 9112 §2.2 asks servers to ignore at least one; browsers send a stray CRLF after a POST body, and skipping it cannot change framing",
+    },
+    /// A line of the head ends with LF alone.
+    BareLf = "h1.bare-lf" {
+        applies: Both,
+        rfc: "RFC 9112 §2.2",
+        summary: "a line of the head ends with LF alone, without CR",
+        repair: ActionDoc::both("read the LF as CRLF; the head is re-encoded with CRLF"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "a hop that splits only on CRLF sees other fields than one that also splits on LF (request smuggling); toward origins the head is re-encoded, so nothing ambiguous is passed on",
+    },
+    /// A CR not followed by LF inside the head.
+    BareCr = "h1.bare-cr" {
+        applies: Both,
+        rfc: "RFC 9112 §2.2",
+        summary: "a CR not followed by LF inside the head",
+        repair: ActionDoc::both("replace the CR with SP, as RFC 9112 §2.2 allows"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "some parsers end a line at a bare CR, others keep it in the value: a classic desync; SP replacement is the RFC's own repair",
+    },
+    /// A whitespace-led line directly after the start line.
+    WhitespaceBeforeFirstHeader = "h1.whitespace-before-first-header" {
+        applies: Both,
+        rfc: "RFC 9112 §2.2",
+        summary: "a line starting with whitespace directly after the start line",
+        repair: ActionDoc::both("drop each such line (RFC 9112 §2.2: consume it without further processing)"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "the line can hide a field (` Transfer-Encoding: chunked`) from one hop and not from another; dropping it is the RFC's alternative to rejecting",
+    },
+    /// A field value continued on the next line.
+    ObsFold = "h1.obs-fold" {
+        applies: Both,
+        rfc: "RFC 9112 §5.2",
+        summary: "a field value continued on a following line (obs-fold)",
+        repair: ActionDoc::both("replace the fold with one SP"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "folded lines are read as new fields by some parsers (smuggling); real origins still fold long headers, and unfolding is the RFC's repair",
+    },
+    /// Whitespace between a field name and the colon.
+    SpaceBeforeColon = "h1.space-before-colon" {
+        applies: Both,
+        rfc: "RFC 9112 §5.1",
+        summary: "whitespace between a field name and the colon",
+        repair: ActionDoc::both("remove the whitespace (RFC 9112 §5.1 requires a proxy to do so in responses)"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "RFC 9112 §5.1: a server MUST reject such a request (`Transfer-Encoding : chunked` is a smuggling gadget); a proxy MUST strip it from a response",
+    },
+    /// A field name that is empty or contains a byte outside `tchar`.
+    InvalidHeaderName = "h1.invalid-header-name" {
+        applies: Both,
+        rfc: "RFC 9110 §5.1",
+        summary: "a field name that is empty or contains a byte outside tchar",
+        repair: ActionDoc::both("drop the field line"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "names with spaces, controls or non-ASCII bytes are read differently by each parser; a dropped line never reaches the next hop",
+    },
+    /// A field line without a colon.
+    MissingColon = "h1.missing-colon" {
+        applies: Both,
+        rfc: "RFC 9112 §5",
+        summary: "a field line without a colon",
+        repair: ActionDoc::both("drop the line"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "real origins emit junk lines (`HTTP 1/1 302:`-style); dropping them is what Pingora and httparse's ignore-invalid-headers do",
+    },
+    /// A control byte (other than HTAB, CR, LF and NUL) or DEL in a field value.
+    InvalidHeaderByte = "h1.invalid-header-byte" {
+        applies: Both,
+        rfc: "RFC 9110 §5.5",
+        summary: "a control byte (other than HTAB, CR, LF, NUL) or DEL in a field value",
+        repair: ActionDoc::both("replace each such byte with SP"),
+        accept: ActionDoc::both("keep the bytes (RFC 9110 §5.5 lets recipients retain them)"),
+        defaults: [Reject, Accept, Accept, Accept],
+        reject_status: 400,
+        why: "clients have no reason to send them; origins do (a WAF's `\\x01` in Set-Cookie, hyper #2879) and rewriting would break the value",
+    },
+    /// A NUL byte in a field value.
+    NulInHeader = "h1.nul-in-header" {
+        applies: Both,
+        rfc: "RFC 9110 §5.5",
+        summary: "a NUL byte in a field value",
+        repair: ActionDoc::both("replace each NUL with SP (RFC 9110 §5.5)"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "C-string based hops truncate at NUL and see another value; the RFC allows only rejection or SP replacement",
+    },
+    // ---- start lines (RFC 9112 §3, §4) ----
+    /// More than one SP between request-line parts, or SP at its end.
+    RequestExtraSpaces = "h1.request.extra-spaces-in-request-line" {
+        applies: Requests,
+        rfc: "RFC 9112 §3",
+        summary: "more than one SP between request-line parts, or SP before its end",
+        repair: ActionDoc::requests("collapse to single SP"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "parsers that split on single SP see another target or version than those that split on runs of whitespace",
+    },
+    /// More than one SP between the version and the status code.
+    ResponseExtraSpaces = "h1.response.extra-spaces-in-status-line" {
+        applies: Responses,
+        rfc: "RFC 9112 §4",
+        summary: "more than one SP between the version and the status code",
+        repair: ActionDoc::responses("collapse to single SP"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "unambiguous once collapsed; httparse offers the same as allow_multiple_spaces_in_response_status_delimiters",
+    },
+    /// A byte not allowed in a URI inside the request-target.
+    InvalidTargetByte = "h1.request.invalid-target-byte" {
+        applies: Requests,
+        rfc: "RFC 9112 §3.2, RFC 3986 §2",
+        summary: "a byte RFC 3986 does not allow in the request-target (non-ASCII, \" < > \\ ^ ` { | })",
+        repair: ActionDoc::requests("percent-encode each such byte"),
+        accept: ActionDoc::requests("forward the target as received"),
+        defaults: [Repair, Repair, Repair, Accept],
+        reject_status: 400,
+        why: "sloppy clients send raw quotes, pipes and UTF-8; percent-encoding keeps their meaning for every decoder while removing what hops disagree on",
+    },
+    /// A fragment in the request-target.
+    FragmentInTarget = "h1.request.fragment-in-target" {
+        applies: Requests,
+        rfc: "RFC 9112 §3.2, RFC 9110 §4.2.5",
+        summary: "a fragment (`#...`) in the request-target",
+        repair: ActionDoc::requests("strip the fragment"),
+        accept: ActionDoc::requests("forward the target as received"),
+        defaults: [Repair, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "the fragment is not part of the request-target; back ends disagree on whether `#` ends the path, which matters for routing and caching",
+    },
+    /// An absolute-form target whose authority differs from Host.
+    AbsoluteFormHostMismatch = "h1.request.absolute-form-host-mismatch" {
+        applies: Requests,
+        rfc: "RFC 9112 §3.2.2",
+        summary: "an absolute-form target whose authority differs from the Host field",
+        repair: ActionDoc::requests("replace the Host value with the target's authority (the RFC says Host is ignored)"),
+        accept: ActionDoc::requests("forward both as received"),
+        defaults: [Repair, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "RFC 9112 §3.2.2 makes the target's authority win; forwarding both lets the next hop route on the other one",
+    },
+    /// An HTTP/1.1 request without Host.
+    MissingHost = "h1.request.missing-host" {
+        applies: Requests,
+        rfc: "RFC 9112 §3.2",
+        summary: "an HTTP/1.1 request without a Host field",
+        repair: None,
+        accept: ActionDoc::requests("forward the request without Host"),
+        defaults: [Reject, Accept, Accept, Accept],
+        reject_status: 400,
+        why: "RFC 9112 §3.2: a server MUST answer 400; requests seen toward origins (the harness's view) are recorded, not refused",
+    },
+    /// More than one Host field line.
+    MultipleHost = "h1.multiple-host" {
+        applies: Requests,
+        rfc: "RFC 9112 §3.2",
+        summary: "more than one Host field line",
+        repair: ActionDoc::requests("keep one when all values are identical; differing values are rejected"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "RFC 9112 §3.2: MUST answer 400; hops pick the first or the last Host, a routing and cache-poisoning split",
+    },
+    /// A Host value that is not `uri-host [ ":" port ]`.
+    InvalidHost = "h1.request.invalid-host" {
+        applies: Requests,
+        rfc: "RFC 9110 §7.2, RFC 3986 §3.2.2",
+        summary: "a Host value that is not uri-host [ \":\" port ]",
+        repair: None,
+        accept: ActionDoc::requests("forward the value as received"),
+        defaults: [Reject, Accept, Reject, Accept],
+        reject_status: 400,
+        why: "RFC 9112 §3.2: MUST answer 400 to an invalid Host; values with `@`, `/` or spaces are routing-confusion probes",
+    },
+    /// An HTTP/1.x version with a minor version other than 0 or 1.
+    UnknownMinorVersion = "h1.unknown-minor-version" {
+        applies: Both,
+        rfc: "RFC 9112 §2.3",
+        summary: "HTTP/1.x with a minor version other than 0 or 1",
+        repair: ActionDoc::both("treat the message as HTTP/1.1, as RFC 9112 §2.3 asks"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "llhttp's strict mode refuses it and no client sends it; origins that do are served as HTTP/1.1 per the RFC",
+    },
+    // ---- body framing (RFC 9112 §6) ----
+    /// A request with both Content-Length and Transfer-Encoding.
+    RequestClTeConflict = "h1.request.cl-te-conflict" {
+        applies: Requests,
+        rfc: "RFC 9112 §6.3 ¶3",
+        summary: "a request with both Content-Length and Transfer-Encoding",
+        repair: ActionDoc::requests("drop Content-Length, frame by Transfer-Encoding, close the connection after the response"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "the CL.TE / TE.CL request-smuggling signature; the RFC lets a server reject it and requires closing after it",
+    },
+    /// A response with both Content-Length and Transfer-Encoding.
+    ResponseClTeConflict = "h1.response.cl-te-conflict" {
+        applies: Responses,
+        rfc: "RFC 9112 §6.3 ¶3",
+        summary: "a response with both Content-Length and Transfer-Encoding",
+        repair: ActionDoc::responses("drop Content-Length, frame by Transfer-Encoding, do not reuse the connection"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "Transfer-Encoding wins by RFC; the response is re-framed toward the client, so the conflict never crosses",
+    },
+    /// Several identical Content-Length values in a request.
+    RequestDuplicateContentLengthSame = "h1.request.duplicate-content-length-same" {
+        applies: Requests,
+        rfc: "RFC 9110 §8.6",
+        summary: "a request with several Content-Length values (lines or a list) that are all identical",
+        repair: ActionDoc::requests("keep one value"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "harmless in itself, but a probe for hops that take the first or last of differing values; llhttp's strict mode refuses it",
+    },
+    /// Several identical Content-Length values in a response.
+    ResponseDuplicateContentLengthSame = "h1.response.duplicate-content-length-same" {
+        applies: Responses,
+        rfc: "RFC 9110 §8.6",
+        summary: "a response with several Content-Length values (lines or a list) that are all identical",
+        repair: ActionDoc::responses("keep one value"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "RFC 9110 §8.6 allows collapsing identical values; origins duplicate headers through misconfigured layers",
+    },
+    /// A response Content-Length that is not a valid decimal length.
+    ResponseInvalidContentLength = "h1.response.invalid-content-length" {
+        applies: Responses,
+        rfc: "RFC 9112 §6.3 ¶5",
+        summary: "a response Content-Length that is not a decimal number, overflows, or lists differing values",
+        repair: ActionDoc::responses("drop Content-Length and read the body until the origin closes"),
+        accept: None,
+        defaults: [Reject, Reject, Reject, Repair],
+        reject_status: 400,
+        why: "RFC 9112 §6.3 ¶5: the proxy MUST answer 502; reading until close (Pingora's allow_h1_response_invalid_content_length) is opt-in",
+    },
+    /// A Content-Length with leading zeros.
+    ContentLengthLeadingZeros = "h1.content-length-leading-zeros" {
+        applies: Both,
+        rfc: "RFC 9110 §8.6",
+        summary: "a Content-Length with leading zeros (valid syntax, a known desync probe)",
+        repair: ActionDoc::both("re-encode the value without leading zeros"),
+        accept: ActionDoc::both("forward the value as received"),
+        defaults: [Repair, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "the grammar allows `007`, but hops that read it as octal or overflow on padding do exist; the canonical form removes the doubt",
+    },
+    /// A Transfer-Encoding whose final coding is not chunked.
+    TeNotChunkedLast = "h1.te-not-chunked-last" {
+        applies: Both,
+        rfc: "RFC 9112 §6.3 ¶4",
+        summary: "a Transfer-Encoding whose final coding is not chunked",
+        repair: ActionDoc::responses("read the body until the origin closes (RFC 9112 §6.3 ¶4); a request is always rejected"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "RFC 9112 §6.3 ¶4: a request MUST be answered 400 and the connection closed; a response is read until close",
+    },
+    /// The obsolete `identity` coding in Transfer-Encoding.
+    TeIdentity = "h1.te-identity" {
+        applies: Both,
+        rfc: "RFC 9112 §7, RFC 9110 §18.4",
+        summary: "the obsolete `identity` coding listed in Transfer-Encoding",
+        repair: ActionDoc::both("remove `identity` from the list (and the field when nothing is left)"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "`identity` was removed from the registry; `Transfer-Encoding: identity` next to Content-Length is a TE.CL probe (PortSwigger cowComma, dualchunk)",
+    },
+    /// A transfer coding other than chunked before the final chunked.
+    TeUnknownCoding = "h1.te-unknown-coding" {
+        applies: Both,
+        rfc: "RFC 9112 §6.1",
+        summary: "a transfer coding other than chunked (gzip, deflate, …) before the final chunked",
+        repair: None,
+        accept: ActionDoc::both("decode chunked and forward the other codings as received"),
+        defaults: [Reject, Accept, Accept, Accept],
+        reject_status: 501,
+        why: "tollgate does not decode other transfer codings; RFC 9112 §6.1 says a server SHOULD answer 501 to what it does not understand",
+    },
+    /// `chunked` listed more than once.
+    DuplicateChunked = "h1.duplicate-chunked" {
+        applies: Both,
+        rfc: "RFC 9112 §6.1",
+        summary: "chunked listed more than once in Transfer-Encoding",
+        repair: ActionDoc::both("apply chunked once when the duplicates end the list (duplicated field lines); otherwise reject"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "a sender MUST NOT apply chunked twice; Spring, Tomcat and NGINX Unit origins duplicate the field line without double-encoding (nginx #304)",
+    },
+    /// Transfer-Encoding in an HTTP/1.0 message.
+    TeInHttp10 = "h1.te-in-http10" {
+        applies: Both,
+        rfc: "RFC 9112 §6.1",
+        summary: "Transfer-Encoding in an HTTP/1.0 message",
+        repair: ActionDoc::both("decode by Transfer-Encoding and close the connection after the message"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "RFC 9112 §6.1: the framing is faulty and the connection MUST close; HTTP/1.0 hops may ignore the field",
+    },
+    /// A Transfer-Encoding value that is not a list of codings.
+    TeInvalidSyntax = "h1.te-invalid-syntax" {
+        applies: Both,
+        rfc: "RFC 9112 §6.1, RFC 9110 §5.6.1",
+        summary: "a Transfer-Encoding value that is not a list of codings (quotes, control bytes, empty, parameters on chunked)",
+        repair: ActionDoc::responses("treat the coding as unknown and read until close; a request is always rejected"),
+        accept: None,
+        defaults: [Reject, Reject, Reject, Repair],
+        reject_status: 400,
+        why: "`\"chunked\"`, `chunked\\x0b` and friends are the smuggler's TE obfuscations; toward origins the sender's intent is ambiguous, so 502 by default",
+    },
+    // ---- chunked coding (RFC 9112 §7) ----
+    /// A chunk size that does not fit in 64 bits.
+    ChunkSizeOverflow = "h1.chunk-size-overflow" {
+        applies: Both,
+        rfc: "RFC 9112 §7.1",
+        summary: "a chunk size that does not fit in 64 bits",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "hops that wrap around read another length; there is no safe repair",
+    },
+    /// Chunk extensions over the per-body budget.
+    ChunkExtTooLong = "h1.chunk-ext-too-long" {
+        applies: Both,
+        rfc: "RFC 9112 §7.1.1",
+        summary: "chunk extensions in one body exceed limits.max_chunk_ext_bytes",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "extensions are read and thrown away: a CPU and bandwidth sink (Go CVE-2023-39326, Node CVE-2024-22019)",
+    },
+    /// Chunk extensions that do not follow the grammar.
+    ChunkExtInvalid = "h1.chunk-ext-invalid" {
+        applies: Both,
+        rfc: "RFC 9112 §7.1.1",
+        summary: "chunk extensions that do not follow the grammar (no `;`, unbalanced quotes, empty name)",
+        repair: ActionDoc::both("ignore the rest of the chunk-size line"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "`2 erfrferferf` and unbalanced quotes are read as other sizes or line ends by other parsers; toward origins the body is re-framed",
+    },
+    /// Whitespace after the chunk size without a following `;`.
+    ChunkSizeTrailingWhitespace = "h1.chunk-size-trailing-whitespace" {
+        applies: Both,
+        rfc: "RFC 9112 §7.1",
+        summary: "whitespace after the chunk size that is not followed by `;`",
+        repair: ActionDoc::both("ignore the whitespace"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "BWS is only allowed before an extension; llhttp's strict mode refuses it",
+    },
+    /// Chunk data not followed by CRLF.
+    ChunkMissingCrlf = "h1.chunk-missing-crlf" {
+        applies: Both,
+        rfc: "RFC 9112 §7.1",
+        summary: "chunk data not followed by CRLF",
+        repair: ActionDoc::both("go on as if CRLF were present"),
+        accept: None,
+        defaults: [Reject, Reject, Reject, Repair],
+        reject_status: 400,
+        why: "the next bytes may be data or the next chunk size depending on who reads them; ambiguous, so refused by default on both sides",
+    },
+    /// A chunked framing line that ends with LF alone.
+    ChunkedBareLf = "h1.chunked-bare-lf" {
+        applies: Both,
+        rfc: "RFC 9112 §7.1, §2.2",
+        summary: "a chunk-size line, chunk-data end or trailer line that ends with LF alone",
+        repair: ActionDoc::both("read the LF as CRLF"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "chunked framing with bare LF is a known TE.TE desync; the body is re-framed toward the next hop, so repair is safe for origins",
+    },
+    /// A trailer field that must not be sent as a trailer.
+    TrailerForbiddenField = "h1.trailer-forbidden-field" {
+        applies: Both,
+        rfc: "RFC 9110 §6.5.1, RFC 9112 §7.1.2",
+        summary: "a trailer field that decides framing, routing or the connection (Content-Length, Transfer-Encoding, Host, Connection, TE, Trailer, …)",
+        repair: ActionDoc::both("drop the field"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "hops that merge trailers into the head would re-frame or re-route on them",
+    },
+    // ---- responses ----
+    /// A status line without the SP after the status code.
+    StatusReasonMissing = "h1.response.status-reason-missing" {
+        applies: Responses,
+        rfc: "RFC 9112 §4",
+        summary: "a status line without the SP (and reason) after the status code",
+        repair: ActionDoc::responses("add the canonical reason phrase"),
+        accept: ActionDoc::responses("keep an empty reason (re-encoded with its SP)"),
+        defaults: [Accept, Accept, Accept, Accept],
+        reject_status: 400,
+        why: "clients ignore the reason; httparse and llhttp accept it",
+    },
+    /// A three-digit status code outside 100–599.
+    StatusOutOfRange = "h1.response.status-out-of-range" {
+        applies: Responses,
+        rfc: "RFC 9110 §15",
+        summary: "a three-digit status code outside 100–599 (000, 600, 999)",
+        repair: None,
+        accept: ActionDoc::responses("forward the code as received"),
+        defaults: [Reject, Reject, Reject, Accept],
+        reject_status: 400,
+        why: "RFC 9110 §15: such values are invalid; clients cannot class them (squid #752)",
+    },
+    /// A response without a status line.
+    Http09Response = "h1.response.http-0.9" {
+        applies: Responses,
+        rfc: "RFC 9112 §2.3, RFC 1945",
+        summary: "a response without a status line (HTTP/0.9)",
+        repair: ActionDoc::responses("read it as `HTTP/1.0 200` with a body until close (first response on a connection only)"),
+        accept: None,
+        defaults: [Reject, Reject, Reject, Repair],
+        reject_status: 400,
+        why: "an error page or a wrong port looks the same; hyper keeps it opt-in (http09_responses)",
+    },
+    /// Bytes from the origin when no response is outstanding.
+    ExtraBytesAfterBody = "h1.response.extra-bytes-after-body" {
+        applies: Responses,
+        rfc: "RFC 9112 §6.3, RFC 9110 §6.4.1",
+        summary: "bytes from the origin when no response is outstanding (after a complete response, content on HEAD/204/304, after Connection: close)",
+        repair: ActionDoc::responses("discard the bytes and stop reusing the connection"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "read as the next response they would poison the next client's answer (response queue desync); the current response is complete",
+    },
+    /// Content-Length or Transfer-Encoding in a 1xx or 204 response.
+    FramingHeaderOn1xxOr204 = "h1.response.framing-header-on-1xx-or-204" {
+        applies: Responses,
+        rfc: "RFC 9110 §8.6, RFC 9112 §6.1",
+        summary: "Content-Length or Transfer-Encoding in a 1xx or 204 response",
+        repair: ActionDoc::responses("drop the field (the response has no content either way)"),
+        accept: ActionDoc::responses("forward the field (the response still has no content)"),
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "a server MUST NOT send them; a client that honours them reads the next response as a body",
+    },
+    // ---- requests ----
+    /// Bytes after a request that closes the connection.
+    DataAfterClose = "h1.request.data-after-close" {
+        applies: Requests,
+        rfc: "RFC 9112 §9.6",
+        summary: "bytes after a request that closes the connection (Connection: close, HTTP/1.0 without keep-alive)",
+        repair: ActionDoc::requests("discard the bytes"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "nothing may follow a closing request; llhttp's strict mode refuses it",
+    },
+    /// An Expect value other than 100-continue.
+    ExpectUnknown = "h1.request.expect-unknown" {
+        applies: Requests,
+        rfc: "RFC 9110 §10.1.1",
+        summary: "an Expect value other than 100-continue",
+        repair: ActionDoc::requests("drop the Expect field"),
+        accept: ActionDoc::requests("forward the field as received"),
+        defaults: [Reject, Accept, Repair, Accept],
+        reject_status: 417,
+        why: "RFC 9110 §10.1.1 allows 417; obfuscated expectations (`x 100-continue`) split hops on whether to wait for 100",
+    },
+    /// Expect: 100-continue in an HTTP/1.0 request.
+    ExpectHttp10 = "h1.request.expect-http10" {
+        applies: Requests,
+        rfc: "RFC 9110 §10.1.1",
+        summary: "Expect: 100-continue in an HTTP/1.0 request",
+        repair: ActionDoc::requests("drop the field (a server MUST ignore it)"),
+        accept: None,
+        defaults: [Repair, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "the RFC says to ignore it; forwarding it could make an HTTP/1.1 origin send a 100 the client cannot read",
+    },
+    /// Connection lists a field that decides framing or routing.
+    ConnectionListsFramingHeader = "h1.connection-lists-framing-header" {
+        applies: Both,
+        rfc: "RFC 9110 §7.6.1",
+        summary: "Connection lists Content-Length, Transfer-Encoding or Host, asking the next hop to drop it",
+        repair: ActionDoc::both("remove those names from Connection and keep the fields"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "a hop that honours it strips the framing field and desyncs from one that does not (PortSwigger `connection`)",
+    },
+    /// An `Upgrade: h2c` offer.
+    UpgradeH2c = "h1.request.upgrade-h2c" {
+        applies: Requests,
+        rfc: "RFC 9113 §3.1",
+        summary: "an Upgrade: h2c offer (h2c smuggling through proxies)",
+        repair: ActionDoc::requests("remove the h2c offer (the Upgrade token and HTTP2-Settings)"),
+        accept: ActionDoc::requests("forward the offer"),
+        defaults: [Repair, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "RFC 9113 removed the h2c upgrade; a proxy that forwards it lets the client open an unfiltered HTTP/2 tunnel to the origin",
+    },
+    /// Userinfo in an absolute-form target.
+    UserinfoInTarget = "h1.request.userinfo-in-target" {
+        applies: Requests,
+        rfc: "RFC 9110 §4.2.4",
+        summary: "userinfo (`user:pass@`) in an absolute-form target",
+        repair: ActionDoc::requests("remove the userinfo"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "RFC 9110 §4.2.4: recipients SHOULD treat it as an error; hops disagree on which part is the host",
+    },
+    /// A field name that becomes a framing or routing field when `_` is read as `-`.
+    FramingHeaderLookalike = "h1.framing-header-lookalike" {
+        applies: Both,
+        rfc: "RFC 9110 §5.1 (CGI maps `_` to `-`)",
+        summary: "a field name that becomes Content-Length, Transfer-Encoding or Host when `_` is read as `-` (Transfer_Encoding)",
+        repair: ActionDoc::both("drop the field"),
+        accept: ActionDoc::both("forward the field"),
+        defaults: [Reject, Accept, Repair, Accept],
+        reject_status: 400,
+        why: "CGI, WSGI and Rack back ends fold `_` into `-` and would frame or route on a field every proxy ignored (PortSwigger underjoin1)",
+    },
+}
+
+/// The deviation table as Markdown: the content of `docs/deviations.md`.
+pub fn markdown_table() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "# Deviation catalogue\n\n\
+         Generated from `codecs/src/deviation.rs` by `tollgate policy list --format markdown`;\n\
+         a test fails when this file and the code differ.\n\n\
+         Actions: **reject** refuses the message (400/417/501 to a client, 502 for an origin's\n\
+         response); **repair** normalises it and goes on; **accept** passes it as received.\n\
+         The `strict` preset rejects everything. Every deviation met is reported as an anomaly,\n\
+         whatever the action.\n\n\
+         | id | applies to | RFC | description | supported | default client | default origin | lenient client | lenient origin | repair does | accept does | why |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for info in catalogue() {
+        let supported: Vec<&str> = info.supported_actions().iter().map(|a| a.as_str()).collect();
+        let doc = |doc: Option<ActionDoc>| match doc {
+            None => "—".to_owned(),
+            Some(doc) if doc.applies_to == info.applies_to => doc.effect.to_owned(),
+            Some(doc) => format!("({} only) {}", doc.applies_to.as_str(), doc.effect),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            info.id,
+            info.applies_to.as_str(),
+            info.rfc,
+            escape_cell(info.summary),
+            supported.join(", "),
+            info.defaults.client.as_str(),
+            info.defaults.origin.as_str(),
+            info.defaults.lenient_client.as_str(),
+            info.defaults.lenient_origin.as_str(),
+            escape_cell(&doc(info.repair)),
+            escape_cell(&doc(info.accept)),
+            escape_cell(info.rationale),
+        );
+    }
+    out
+}
+
+fn escape_cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_order_matches_the_enum() {
+        for (index, deviation) in Deviation::ALL.iter().enumerate() {
+            assert_eq!(deviation.index(), index);
+            assert_eq!(deviation.info().deviation, *deviation);
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_well_formed_and_found_again() {
+        let mut seen = std::collections::HashSet::new();
+        for info in catalogue() {
+            assert!(seen.insert(info.id), "duplicate id {}", info.id);
+            assert!(info.id.starts_with("h1."), "{}", info.id);
+            assert!(
+                info.id[3..].bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'-'
+                    || b == b'.'),
+                "{}",
+                info.id
+            );
+            assert_eq!(Deviation::from_id(info.id), Some(info.deviation));
+            match info.applies_to {
+                AppliesTo::Requests => assert!(!info.id.starts_with("h1.response.")),
+                AppliesTo::Responses => assert!(!info.id.starts_with("h1.request.")),
+                AppliesTo::Both => {}
+            }
+        }
+        const { assert!(Deviation::COUNT >= 40, "the catalogue promises at least 40 deviations") };
+    }
+
+    #[test]
+    fn preset_defaults_are_supported_actions() {
+        for info in catalogue() {
+            let d = info.defaults;
+            for action in [d.client, d.origin, d.lenient_client, d.lenient_origin] {
+                assert!(info.supports_any(action), "{} default {action:?}", info.id);
+            }
+            // Lenient never stricter than default.
+            assert!(d.lenient_client <= d.client, "{}", info.id);
+            assert!(d.lenient_origin <= d.origin, "{}", info.id);
+        }
+    }
+
+    #[test]
+    fn effective_action_falls_back_to_the_next_stricter_supported_one() {
+        let te = Deviation::TeNotChunkedLast.info();
+        assert_eq!(te.effective(Action::Repair, MessageKind::Response), Action::Repair);
+        assert_eq!(te.effective(Action::Repair, MessageKind::Request), Action::Reject);
+        let cl = Deviation::ContentLengthLeadingZeros.info();
+        assert_eq!(cl.effective(Action::Accept, MessageKind::Request), Action::Accept);
+        let fold = Deviation::ObsFold.info();
+        assert_eq!(fold.effective(Action::Accept, MessageKind::Request), Action::Repair);
+        assert_eq!(fold.effective(Action::Reject, MessageKind::Request), Action::Reject);
+    }
+}
