@@ -240,7 +240,10 @@ impl Deviation {
 
     /// Looks a deviation up by its id.
     pub fn from_id(id: &str) -> Option<Deviation> {
-        CATALOGUE.iter().find(|info| info.id == id).map(|info| info.deviation)
+        CATALOGUE
+            .iter()
+            .find(|info| info.id == id)
+            .map(|info| info.deviation)
     }
 }
 
@@ -829,7 +832,11 @@ pub fn markdown_table() -> String {
          | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for info in catalogue() {
-        let supported: Vec<&str> = info.supported_actions().iter().map(|a| a.as_str()).collect();
+        let supported: Vec<&str> = info
+            .supported_actions()
+            .iter()
+            .map(|a| a.as_str())
+            .collect();
         let doc = |doc: Option<ActionDoc>| match doc {
             None => "—".to_owned(),
             Some(doc) if doc.applies_to == info.applies_to => doc.effect.to_owned(),
@@ -892,7 +899,12 @@ mod tests {
                 AppliesTo::Both => {}
             }
         }
-        const { assert!(Deviation::COUNT >= 40, "the catalogue promises at least 40 deviations") };
+        const {
+            assert!(
+                Deviation::COUNT >= 40,
+                "the catalogue promises at least 40 deviations"
+            )
+        };
     }
 
     #[test]
@@ -911,12 +923,27 @@ mod tests {
     #[test]
     fn effective_action_falls_back_to_the_next_stricter_supported_one() {
         let te = Deviation::TeNotChunkedLast.info();
-        assert_eq!(te.effective(Action::Repair, MessageKind::Response), Action::Repair);
-        assert_eq!(te.effective(Action::Repair, MessageKind::Request), Action::Reject);
+        assert_eq!(
+            te.effective(Action::Repair, MessageKind::Response),
+            Action::Repair
+        );
+        assert_eq!(
+            te.effective(Action::Repair, MessageKind::Request),
+            Action::Reject
+        );
         let cl = Deviation::ContentLengthLeadingZeros.info();
-        assert_eq!(cl.effective(Action::Accept, MessageKind::Request), Action::Accept);
+        assert_eq!(
+            cl.effective(Action::Accept, MessageKind::Request),
+            Action::Accept
+        );
         let fold = Deviation::ObsFold.info();
-        assert_eq!(fold.effective(Action::Accept, MessageKind::Request), Action::Repair);
-        assert_eq!(fold.effective(Action::Reject, MessageKind::Request), Action::Reject);
+        assert_eq!(
+            fold.effective(Action::Accept, MessageKind::Request),
+            Action::Repair
+        );
+        assert_eq!(
+            fold.effective(Action::Reject, MessageKind::Request),
+            Action::Reject
+        );
     }
 }

@@ -180,7 +180,9 @@ impl Policy {
     /// The action actually taken for `deviation` in a message of `kind` from `side` (see
     /// [`DeviationInfo::effective`]).
     pub fn effective_action(&self, side: Side, deviation: Deviation, kind: MessageKind) -> Action {
-        deviation.info().effective(self.action(side, deviation), kind)
+        deviation
+            .info()
+            .effective(self.action(side, deviation), kind)
     }
 
     /// Sets one action.
@@ -212,7 +214,12 @@ impl Policy {
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
         let file: PolicyFile = toml::from_str(text).map_err(|err| {
             let span = err.span().unwrap_or(0..0);
-            PolicyError::at(text, span, PolicyErrorKind::Syntax, err.message().to_owned())
+            PolicyError::at(
+                text,
+                span,
+                PolicyErrorKind::Syntax,
+                err.message().to_owned(),
+            )
         })?;
         let base = match &file.base {
             None => Preset::Default,
@@ -242,14 +249,16 @@ impl Policy {
                         ),
                     )
                 })?;
-                policy.set(side, deviation, *action.get_ref()).map_err(|err| {
-                    PolicyError::at(
-                        text,
-                        action.span(),
-                        PolicyErrorKind::UnsupportedAction,
-                        err.to_string(),
-                    )
-                })?;
+                policy
+                    .set(side, deviation, *action.get_ref())
+                    .map_err(|err| {
+                        PolicyError::at(
+                            text,
+                            action.span(),
+                            PolicyErrorKind::UnsupportedAction,
+                            err.to_string(),
+                        )
+                    })?;
             }
         }
         if let Some(limits) = file.h1.and_then(|h1| h1.limits) {
@@ -370,7 +379,11 @@ impl PolicyError {
 
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -381,7 +394,11 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |tail| tail.chars().count())
+        + 1;
     (line, column)
 }
 
@@ -416,12 +433,32 @@ struct LimitsFile {
 impl LimitsFile {
     fn apply(&self, text: &str, limits: &mut Limits) -> Result<(), PolicyError> {
         let fields = [
-            (&self.max_head_bytes, &mut limits.max_head_bytes, "max_head_bytes"),
-            (&self.max_line_bytes, &mut limits.max_line_bytes, "max_line_bytes"),
+            (
+                &self.max_head_bytes,
+                &mut limits.max_head_bytes,
+                "max_head_bytes",
+            ),
+            (
+                &self.max_line_bytes,
+                &mut limits.max_line_bytes,
+                "max_line_bytes",
+            ),
             (&self.max_headers, &mut limits.max_headers, "max_headers"),
-            (&self.max_chunk_ext_bytes, &mut limits.max_chunk_ext_bytes, "max_chunk_ext_bytes"),
-            (&self.max_trailer_bytes, &mut limits.max_trailer_bytes, "max_trailer_bytes"),
-            (&self.max_informational, &mut limits.max_informational, "max_informational"),
+            (
+                &self.max_chunk_ext_bytes,
+                &mut limits.max_chunk_ext_bytes,
+                "max_chunk_ext_bytes",
+            ),
+            (
+                &self.max_trailer_bytes,
+                &mut limits.max_trailer_bytes,
+                "max_trailer_bytes",
+            ),
+            (
+                &self.max_informational,
+                &mut limits.max_informational,
+                "max_informational",
+            ),
         ];
         for (given, slot, name) in fields {
             if let Some(value) = given {
@@ -454,10 +491,20 @@ mod tests {
     #[test]
     fn presets_differ_by_side_as_documented() {
         let default = Policy::preset(Preset::Default);
-        assert_eq!(default.action(Side::Client, Deviation::ObsFold), Action::Reject);
-        assert_eq!(default.action(Side::Origin, Deviation::ObsFold), Action::Repair);
+        assert_eq!(
+            default.action(Side::Client, Deviation::ObsFold),
+            Action::Reject
+        );
+        assert_eq!(
+            default.action(Side::Origin, Deviation::ObsFold),
+            Action::Repair
+        );
         let strict = Policy::preset(Preset::Strict);
-        assert!(Deviation::ALL.iter().all(|d| strict.action(Side::Origin, *d) == Action::Reject));
+        assert!(
+            Deviation::ALL
+                .iter()
+                .all(|d| strict.action(Side::Origin, *d) == Action::Reject)
+        );
         let lenient = Policy::preset(Preset::Lenient);
         assert_eq!(
             lenient.action(Side::Origin, Deviation::ResponseInvalidContentLength),
@@ -472,15 +519,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(policy.base(), Preset::Strict);
-        assert_eq!(policy.action(Side::Origin, Deviation::ObsFold), Action::Repair);
-        assert_eq!(policy.action(Side::Client, Deviation::ObsFold), Action::Reject);
+        assert_eq!(
+            policy.action(Side::Origin, Deviation::ObsFold),
+            Action::Repair
+        );
+        assert_eq!(
+            policy.action(Side::Client, Deviation::ObsFold),
+            Action::Reject
+        );
         assert_eq!(policy.h1_limits.max_headers, 50);
     }
 
     #[test]
     fn to_toml_round_trips() {
         let mut policy = Policy::preset(Preset::Lenient);
-        policy.set(Side::Client, Deviation::BareLf, Action::Reject).unwrap();
+        policy
+            .set(Side::Client, Deviation::BareLf, Action::Reject)
+            .unwrap();
         policy.h1_limits.max_trailer_bytes = 1234;
         assert_eq!(Policy::from_toml(&policy.to_toml()).unwrap(), policy);
     }
@@ -495,7 +550,11 @@ mod tests {
         let err = Policy::from_toml("[client]\n\"h1.obs-fold\" = \"accept\"\n").unwrap_err();
         assert_eq!(err.kind, PolicyErrorKind::UnsupportedAction);
         assert_eq!(err.line, 2);
-        assert!(err.message.contains("supported: reject, repair"), "{}", err.message);
+        assert!(
+            err.message.contains("supported: reject, repair"),
+            "{}",
+            err.message
+        );
 
         let err = Policy::from_toml("[client]\n\"h1.obs-fold\" = \"maybe\"\n").unwrap_err();
         assert_eq!(err.kind, PolicyErrorKind::Syntax);

@@ -115,7 +115,8 @@ enum Step<M> {
 /// What the collector needs from a decoder.
 trait Source {
     type Message;
-    fn next(&mut self, buf: &mut BytesMut, eof: bool) -> Result<Option<Step<Self::Message>>, Error>;
+    fn next(&mut self, buf: &mut BytesMut, eof: bool)
+    -> Result<Option<Step<Self::Message>>, Error>;
     fn offset(&self) -> u64;
     fn take_anomalies(&mut self) -> Vec<Anomaly>;
     /// Called before each decode, while no message is under way.

@@ -88,7 +88,12 @@ impl Ctx<'_> {
             side: self.side,
             offset,
         });
-        Error::new(ErrorKind::Rejected(deviation), self.side, self.phase, offset)
+        Error::new(
+            ErrorKind::Rejected(deviation),
+            self.side,
+            self.phase,
+            offset,
+        )
     }
 
     /// An error at index `at` of the current slice.

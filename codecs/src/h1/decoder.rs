@@ -212,7 +212,9 @@ impl Core {
         if src.iter().all(|b| *b == b'\r' || *b == b'\n') {
             return Ok(());
         }
-        Err(self.ctx(Phase::Head).error(ErrorKind::IncompleteHead, src.len()))
+        Err(self
+            .ctx(Phase::Head)
+            .error(ErrorKind::IncompleteHead, src.len()))
     }
 }
 
@@ -406,7 +408,8 @@ impl ResponseDecoder {
             })),
             State::Closed => {
                 if !src.is_empty() {
-                    self.core.unexpected_bytes(src, Deviation::ExtraBytesAfterBody)?;
+                    self.core
+                        .unexpected_bytes(src, Deviation::ExtraBytesAfterBody)?;
                 }
                 Ok(None)
             }
@@ -423,7 +426,8 @@ impl ResponseDecoder {
             return Ok(None);
         }
         let Some(&method) = self.pending.front() else {
-            self.core.unexpected_bytes(src, Deviation::ExtraBytesAfterBody)?;
+            self.core
+                .unexpected_bytes(src, Deviation::ExtraBytesAfterBody)?;
             return Ok(None);
         };
         if self.core.offset == 0 && self.informational == 0 {

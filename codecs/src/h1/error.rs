@@ -154,12 +154,12 @@ impl Error {
             (Side::Origin, Phase::Head) => WireAnswer::Status(502),
             (Side::Origin, Phase::Body) => WireAnswer::Close,
             (Side::Client, _) => match self.kind {
-                ErrorKind::Rejected(deviation) => WireAnswer::Status(deviation.info().reject_status),
+                ErrorKind::Rejected(deviation) => {
+                    WireAnswer::Status(deviation.info().reject_status)
+                }
                 ErrorKind::LimitExceeded { limit, .. } => match limit {
                     Limit::RequestLineBytes => WireAnswer::Status(414),
-                    Limit::HeadBytes | Limit::LineBytes | Limit::Headers => {
-                        WireAnswer::Status(431)
-                    }
+                    Limit::HeadBytes | Limit::LineBytes | Limit::Headers => WireAnswer::Status(431),
                     Limit::TrailerBytes | Limit::Informational => WireAnswer::Status(400),
                 },
                 ErrorKind::UnsupportedVersion => WireAnswer::Status(505),

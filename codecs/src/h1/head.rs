@@ -125,7 +125,9 @@ impl Fields {
 
     /// The first value of `name` (ASCII case-insensitive).
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.iter().find(|field| field.is(name)).map(|field| field.value)
+        self.iter()
+            .find(|field| field.is(name))
+            .map(|field| field.value)
     }
 
     /// Every value of `name`, in order.

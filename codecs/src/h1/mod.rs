@@ -36,15 +36,11 @@ mod target;
 
 pub use collect::{Answering, Collected, Message, collect_requests, collect_responses};
 pub use decoder::{RequestDecoder, RequestEvent, ResponseDecoder, ResponseEvent};
-pub use encode::{
-    ChunkedEncoder, encode_request_head, encode_response_head, encode_trailers,
-};
+pub use encode::{ChunkedEncoder, encode_request_head, encode_response_head, encode_trailers};
 pub use error::{Error, ErrorKind, Phase, WireAnswer};
 pub use head::{BuildError, Field, Fields, RequestHead, ResponseHead, TargetForm, Version};
 pub use limits::{
     DEFAULT_MAX_CHUNK_EXT_BYTES, DEFAULT_MAX_HEAD_BYTES, DEFAULT_MAX_HEADERS,
     DEFAULT_MAX_INFORMATIONAL, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_TRAILER_BYTES, Limit, Limits,
 };
-pub use semantics::{
-    BodyFraming, Persistence, Request, RequestMethod, Response, canonical_reason,
-};
+pub use semantics::{BodyFraming, Persistence, Request, RequestMethod, Response, canonical_reason};

@@ -174,7 +174,10 @@ impl<'w> Draft<'w> {
     }
 
     fn live<'a>(&'a self, indices: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
-        indices.iter().copied().filter(|index| !self.removed[*index])
+        indices
+            .iter()
+            .copied()
+            .filter(|index| !self.removed[*index])
     }
 
     /// Sorts the fields that matter into `Known`, applying the policy to look-alike names.
@@ -372,7 +375,8 @@ pub(crate) fn response<'w>(
     connection.rewrite(&mut draft, &known.connection);
     let informational = (100..200).contains(&status);
     let mut close_after = false;
-    let body = if status == 101 || (method == RequestMethod::Connect && (200..300).contains(&status))
+    let body = if status == 101
+        || (method == RequestMethod::Connect && (200..300).contains(&status))
     {
         BodyFraming::Tunnel
     } else if informational || status == 204 {
@@ -384,9 +388,9 @@ pub(crate) fn response<'w>(
             .collect();
         if let Some(first) = framing_fields.iter().min()
             && ctx.deviate(Deviation::FramingHeaderOn1xxOr204, draft.at(*first))? == Action::Repair
-            {
-                draft.collapse(&framing_fields, None);
-            }
+        {
+            draft.collapse(&framing_fields, None);
+        }
         BodyFraming::Empty
     } else if method == RequestMethod::Head || status == 304 {
         // Content-Length still tells the size of the representation: keep it only when valid.
@@ -544,7 +548,10 @@ fn transfer_encoding(
         codings.retain(|coding| coding != b"identity");
         rewritten = true;
     }
-    let chunked = codings.iter().filter(|coding| *coding == b"chunked").count();
+    let chunked = codings
+        .iter()
+        .filter(|coding| *coding == b"chunked")
+        .count();
     if chunked > 1 {
         let trailing = codings
             .iter()
@@ -564,7 +571,9 @@ fn transfer_encoding(
         draft.collapse(indices, None);
         return Ok(None);
     }
-    if codings.iter().any(|coding| coding != b"chunked") && codings.last().is_some_and(|c| c == b"chunked") {
+    if codings.iter().any(|coding| coding != b"chunked")
+        && codings.last().is_some_and(|c| c == b"chunked")
+    {
         ctx.deviate(Deviation::TeUnknownCoding, at)?;
     }
     if rewritten {
@@ -618,7 +627,9 @@ fn content_length(
         ctx.deviate(deviation, at)?;
         rewrite = true;
     }
-    if values.iter().any(|value| value.len() > 1 && value[0] == b'0')
+    if values
+        .iter()
+        .any(|value| value.len() > 1 && value[0] == b'0')
         && ctx.deviate(Deviation::ContentLengthLeadingZeros, at)? == Action::Repair
     {
         rewrite = true;
@@ -676,7 +687,10 @@ fn parse_coding(element: &[u8]) -> Option<(&[u8], bool)> {
             return Some((name, params));
         }
         rest = trim_start(rest.strip_prefix(b";")?);
-        let key_end = rest.iter().position(|b| !is_tchar(*b)).unwrap_or(rest.len());
+        let key_end = rest
+            .iter()
+            .position(|b| !is_tchar(*b))
+            .unwrap_or(rest.len());
         if key_end == 0 {
             return None;
         }
@@ -684,7 +698,10 @@ fn parse_coding(element: &[u8]) -> Option<(&[u8], bool)> {
         rest = if rest.first() == Some(&b'"') {
             &rest[quoted_len(rest)?..]
         } else {
-            let value_end = rest.iter().position(|b| !is_tchar(*b)).unwrap_or(rest.len());
+            let value_end = rest
+                .iter()
+                .position(|b| !is_tchar(*b))
+                .unwrap_or(rest.len());
             if value_end == 0 {
                 return None;
             }
@@ -711,7 +728,10 @@ fn quoted_len(bytes: &[u8]) -> Option<usize> {
 }
 
 fn trim_start(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|b| !is_ows(*b)).unwrap_or(bytes.len());
+    let start = bytes
+        .iter()
+        .position(|b| !is_ows(*b))
+        .unwrap_or(bytes.len());
     &bytes[start..]
 }
 
@@ -799,7 +819,12 @@ impl Connection {
         let kept: Vec<Vec<u8>> = live
             .iter()
             .flat_map(|index| list_elements(draft.value(*index)))
-            .filter(|token| !self.drop.iter().any(|drop| token.eq_ignore_ascii_case(drop)))
+            .filter(|token| {
+                !self
+                    .drop
+                    .iter()
+                    .any(|drop| token.eq_ignore_ascii_case(drop))
+            })
             .map(<[u8]>::to_vec)
             .collect();
         let value = kept.join(&b", "[..]);
@@ -837,7 +862,9 @@ fn check_host(
         return Ok(());
     };
     if live.len() > 1 {
-        let same = live.iter().all(|index| draft.value(*index) == draft.value(first));
+        let same = live
+            .iter()
+            .all(|index| draft.value(*index) == draft.value(first));
         if !same {
             return Err(ctx.refuse(Deviation::MultipleHost, draft.at(live[1])));
         }

@@ -104,8 +104,14 @@ pub(crate) fn is_value_ctl(b: u8) -> bool {
 
 /// Removes leading and trailing SP and HTAB.
 pub(crate) fn trim_ows(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|b| !is_ows(*b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !is_ows(*b)).map_or(start, |i| i + 1);
+    let start = bytes
+        .iter()
+        .position(|b| !is_ows(*b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ows(*b))
+        .map_or(start, |i| i + 1);
     bytes.get(start..end).unwrap_or_default()
 }
 

@@ -101,28 +101,31 @@ pub(crate) fn check(
 ) -> Result<(Span, TargetForm), Error> {
     let bytes = buf.get(target);
     if let Some(bad) = bytes.iter().position(|b| !is_uri_byte(*b))
-        && ctx.deviate(Deviation::InvalidTargetByte, at + bad)? == Action::Repair {
-            let encoded = percent_encode(buf.get(target));
-            target = buf.append(&encoded);
-        }
+        && ctx.deviate(Deviation::InvalidTargetByte, at + bad)? == Action::Repair
+    {
+        let encoded = percent_encode(buf.get(target));
+        target = buf.append(&encoded);
+    }
     if let Some(hash) = memchr::memchr(b'#', buf.get(target))
-        && ctx.deviate(Deviation::FragmentInTarget, at + hash)? == Action::Repair {
-            target = Span::new(target.start(), target.start() + hash);
-        }
+        && ctx.deviate(Deviation::FragmentInTarget, at + hash)? == Action::Repair
+    {
+        target = Span::new(target.start(), target.start() + hash);
+    }
     let method_bytes = buf.get(method);
     let form = form_of(method_bytes, buf.get(target))
         .ok_or_else(|| ctx.error(ErrorKind::InvalidTarget, at))?;
     if form == TargetForm::Absolute {
         let bytes = buf.get(target);
         if let Some(authority) = absolute_authority(bytes)
-            && let Some(userinfo_end) = memchr::memrchr(b'@', authority) {
-                // The only non-reject action is removal.
-                ctx.deviate(Deviation::UserinfoInTarget, at)?;
-                let authority_start = Span::of(bytes, authority).start();
-                let mut rewritten = bytes[..authority_start].to_vec();
-                rewritten.extend_from_slice(&bytes[authority_start + userinfo_end + 1..]);
-                target = buf.append(&rewritten);
-            }
+            && let Some(userinfo_end) = memchr::memrchr(b'@', authority)
+        {
+            let authority_start = Span::of(bytes, authority).start();
+            // The only non-reject action is removal.
+            ctx.deviate(Deviation::UserinfoInTarget, at + authority_start)?;
+            let mut rewritten = bytes[..authority_start].to_vec();
+            rewritten.extend_from_slice(&bytes[authority_start + userinfo_end + 1..]);
+            target = buf.append(&rewritten);
+        }
     }
     Ok((target, form))
 }
@@ -134,7 +137,11 @@ fn percent_encode(bytes: &[u8]) -> Vec<u8> {
         if is_uri_byte(*byte) {
             out.push(*byte);
         } else {
-            out.extend_from_slice(&[b'%', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]);
+            out.extend_from_slice(&[
+                b'%',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 15)],
+            ]);
         }
     }
     out
@@ -147,12 +154,18 @@ mod tests {
     #[test]
     fn forms_follow_the_method() {
         assert_eq!(form_of(b"GET", b"/a?b"), Some(TargetForm::Origin));
-        assert_eq!(form_of(b"GET", b"http://h:8080/a"), Some(TargetForm::Absolute));
+        assert_eq!(
+            form_of(b"GET", b"http://h:8080/a"),
+            Some(TargetForm::Absolute)
+        );
         assert_eq!(form_of(b"GET", b"http://u@h/a"), Some(TargetForm::Absolute));
         assert_eq!(form_of(b"GET", b"http:///a"), None);
         assert_eq!(form_of(b"GET", b"h:80"), None);
         assert_eq!(form_of(b"CONNECT", b"h:443"), Some(TargetForm::Authority));
-        assert_eq!(form_of(b"CONNECT", b"[::1]:443"), Some(TargetForm::Authority));
+        assert_eq!(
+            form_of(b"CONNECT", b"[::1]:443"),
+            Some(TargetForm::Authority)
+        );
         assert_eq!(form_of(b"CONNECT", b"h"), None);
         assert_eq!(form_of(b"CONNECT", b"/"), None);
         assert_eq!(form_of(b"OPTIONS", b"*"), Some(TargetForm::Asterisk));
@@ -165,7 +178,10 @@ mod tests {
             authority_of(TargetForm::Absolute, b"https://a.b:1/x?y"),
             Some(&b"a.b:1"[..])
         );
-        assert_eq!(authority_of(TargetForm::Absolute, b"http://h?q"), Some(&b"h"[..]));
+        assert_eq!(
+            authority_of(TargetForm::Absolute, b"http://h?q"),
+            Some(&b"h"[..])
+        );
         assert_eq!(authority_of(TargetForm::Origin, b"/"), None);
     }
 

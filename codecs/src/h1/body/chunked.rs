@@ -34,7 +34,9 @@ enum Ext {
     /// After `=`, before the value.
     BeforeValue,
     TokenValue,
-    QuotedValue { escaped: bool },
+    QuotedValue {
+        escaped: bool,
+    },
     /// Whitespace after the value.
     AfterValue,
 }
@@ -101,7 +103,9 @@ impl Chunked {
                     if src.is_empty() {
                         return Ok(None);
                     }
-                    let take = usize::try_from(remaining).unwrap_or(usize::MAX).min(src.len());
+                    let take = usize::try_from(remaining)
+                        .unwrap_or(usize::MAX)
+                        .min(src.len());
                     let left = remaining - take as u64;
                     self.state = if left == 0 {
                         State::DataCr
@@ -115,9 +119,14 @@ impl Chunked {
                 _ => {
                     let mut index = 0;
                     while index < src.len() && self.in_framing() {
-                        match self.step(src[index], index, ctx)? {
-                            Step::Consumed => index += 1,
-                            Step::Again => {}
+                        match self.step(src[index], index, ctx) {
+                            Ok(Step::Consumed) => index += 1,
+                            Ok(Step::Again) => {}
+                            Err(error) => {
+                                // Bytes before the bad one were consumed, however they arrived.
+                                advance(src, index, ctx);
+                                return Err(error);
+                            }
                         }
                     }
                     advance(src, index, ctx);
@@ -156,7 +165,12 @@ impl Chunked {
                     return Err(ctx.error(ErrorKind::InvalidChunkSize, index));
                 }
                 match byte {
-                    b';' => self.state = State::Extension { value, at: Ext::BeforeName },
+                    b';' => {
+                        self.state = State::Extension {
+                            value,
+                            at: Ext::BeforeName,
+                        }
+                    }
                     b' ' | b'\t' => self.state = State::SizeWhitespace { value },
                     b'\r' | b'\n' => return self.line_end(byte, value, index, ctx),
                     _ => return self.invalid_extension(byte, value, index, ctx),
@@ -164,7 +178,12 @@ impl Chunked {
             }
             State::SizeWhitespace { value } => match byte {
                 b' ' | b'\t' => {}
-                b';' => self.state = State::Extension { value, at: Ext::BeforeName },
+                b';' => {
+                    self.state = State::Extension {
+                        value,
+                        at: Ext::BeforeName,
+                    }
+                }
                 b'\r' | b'\n' => {
                     ctx.deviate(Deviation::ChunkSizeTrailingWhitespace, index)?;
                     return self.line_end(byte, value, index, ctx);
@@ -221,7 +240,12 @@ impl Chunked {
     }
 
     /// Extension bytes (and whitespace after sizes) count against a per-body budget.
-    fn count_extension_byte(&mut self, byte: u8, index: usize, ctx: &mut Ctx<'_>) -> Result<(), Error> {
+    fn count_extension_byte(
+        &mut self,
+        byte: u8,
+        index: usize,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<(), Error> {
         let counted = match self.state {
             State::SizeWhitespace { .. } | State::Extension { .. } | State::SkipLine { .. } => {
                 byte != b'\r' && byte != b'\n'
@@ -269,7 +293,9 @@ impl Chunked {
             (Ext::QuotedValue { escaped: true }, b) if is_quoted_pair_byte(b) => {
                 Some(Ext::QuotedValue { escaped: false })
             }
-            (Ext::QuotedValue { escaped: false }, b'\\') => Some(Ext::QuotedValue { escaped: true }),
+            (Ext::QuotedValue { escaped: false }, b'\\') => {
+                Some(Ext::QuotedValue { escaped: true })
+            }
             (Ext::QuotedValue { escaped: false }, b'"') => Some(Ext::AfterValue),
             (Ext::QuotedValue { escaped: false }, b) if is_qdtext(b) => {
                 Some(Ext::QuotedValue { escaped: false })
@@ -302,7 +328,13 @@ impl Chunked {
     }
 
     /// A CR or LF ending a chunk-size line.
-    fn line_end(&mut self, byte: u8, value: u64, index: usize, ctx: &mut Ctx<'_>) -> Result<Step, Error> {
+    fn line_end(
+        &mut self,
+        byte: u8,
+        value: u64,
+        index: usize,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<Step, Error> {
         if byte == b'\r' {
             self.state = State::SizeLf { value };
             return Ok(Step::Consumed);
@@ -316,7 +348,11 @@ impl Chunked {
         Ok(Step::Consumed)
     }
 
-    fn trailers(&mut self, src: &mut BytesMut, ctx: &mut Ctx<'_>) -> Result<Option<BodyEvent>, Error> {
+    fn trailers(
+        &mut self,
+        src: &mut BytesMut,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<Option<BodyEvent>, Error> {
         let limits = ctx.limits();
         let scan_limits = ScanLimits {
             total: limits.max_trailer_bytes,

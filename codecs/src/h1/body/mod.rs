@@ -52,7 +52,9 @@ impl BodyDecoder {
                 if src.is_empty() {
                     return Ok(None);
                 }
-                let take = usize::try_from(*remaining).unwrap_or(usize::MAX).min(src.len());
+                let take = usize::try_from(*remaining)
+                    .unwrap_or(usize::MAX)
+                    .min(src.len());
                 *remaining -= take as u64;
                 Ok(Some(BodyEvent::Data(split(src, take, ctx))))
             }

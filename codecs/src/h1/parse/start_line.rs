@@ -20,13 +20,15 @@ pub(super) fn request(
         || bytes.last() == Some(&b' ')
         || bytes.windows(2).any(|pair| pair == b"  ");
     if irregular {
-        let at = bytes
-            .windows(2)
-            .position(|pair| pair == b"  ")
-            .unwrap_or(0);
+        let at = bytes.windows(2).position(|pair| pair == b"  ").unwrap_or(0);
         ctx.deviate(Deviation::RequestExtraSpaces, line.at + at)?;
     }
-    let [(method_at, method), (target_at, target), (version_at, version)] = parts[..] else {
+    let [
+        (method_at, method),
+        (target_at, target),
+        (version_at, version),
+    ] = parts[..]
+    else {
         return Err(ctx.error(ErrorKind::InvalidRequestLine, line.at));
     };
     if let Some(bad) = method.iter().position(|b| !is_tchar(*b)) {
