@@ -533,9 +533,9 @@ catalogue! {
         summary: "a Content-Length with leading zeros (valid syntax, a known desync probe)",
         repair: ActionDoc::both("re-encode the value without leading zeros"),
         accept: ActionDoc::both("forward the value as received"),
-        defaults: [Repair, Repair, Repair, Repair],
+        defaults: [Reject, Repair, Repair, Repair],
         reject_status: 400,
-        why: "the grammar allows `007`, but hops that read it as octal or overflow on padding do exist; the canonical form removes the doubt",
+        why: "the grammar allows `007`, but hops that read it as octal or overflow on padding exist (PortSwigger CL-pad); clients have no reason to pad, origins get the canonical form",
     },
     /// A Transfer-Encoding whose final coding is not chunked.
     TeNotChunkedLast = "h1.te-not-chunked-last" {
@@ -553,7 +553,7 @@ catalogue! {
         applies: Both,
         rfc: "RFC 9112 §7, RFC 9110 §18.4",
         summary: "the obsolete `identity` coding listed in Transfer-Encoding",
-        repair: ActionDoc::both("remove `identity` from the list (and the field when nothing is left)"),
+        repair: ActionDoc::both("remove `identity` from the list (and the field when nothing is left); after the last chunked it stays, so chunked is not final"),
         accept: None,
         defaults: [Reject, Repair, Repair, Repair],
         reject_status: 400,
@@ -808,12 +808,12 @@ catalogue! {
     FramingHeaderLookalike = "h1.framing-header-lookalike" {
         applies: Both,
         rfc: "RFC 9110 §5.1 (CGI maps `_` to `-`)",
-        summary: "a field name that becomes Content-Length, Transfer-Encoding or Host when `_` is read as `-` (Transfer_Encoding)",
+        summary: "a field name that becomes Content-Length, Transfer-Encoding or Host when `_` is read as `-` or percent-escapes are decoded (Transfer_Encoding, Transfer-%45ncoding)",
         repair: ActionDoc::both("drop the field"),
         accept: ActionDoc::both("forward the field"),
         defaults: [Reject, Accept, Repair, Accept],
         reject_status: 400,
-        why: "CGI, WSGI and Rack back ends fold `_` into `-` and would frame or route on a field every proxy ignored (PortSwigger underjoin1)",
+        why: "CGI, WSGI and Rack back ends fold `_` into `-`, and some decode escapes, and would frame or route on a field every proxy ignored (PortSwigger underjoin1, encode)",
     },
 }
 

@@ -43,6 +43,9 @@ pub struct Collected<M> {
     pub trailing_anomalies: Vec<Anomaly>,
     /// Bytes consumed.
     pub consumed: u64,
+    /// Decoding stopped after a request offering an upgrade or a CONNECT: what follows is
+    /// HTTP only if the upgrade is refused, so it was not read.
+    pub awaiting_upgrade: bool,
 }
 
 impl<M> Collected<M> {
@@ -121,6 +124,10 @@ trait Source {
     fn take_anomalies(&mut self) -> Vec<Anomaly>;
     /// Called before each decode, while no message is under way.
     fn before_message(&mut self) {}
+    /// Whether the decoder waits for an upgrade decision.
+    fn is_paused(&self) -> bool {
+        false
+    }
 }
 
 impl Source for RequestDecoder {
@@ -146,6 +153,10 @@ impl Source for RequestDecoder {
 
     fn take_anomalies(&mut self) -> Vec<Anomaly> {
         RequestDecoder::take_anomalies(self)
+    }
+
+    fn is_paused(&self) -> bool {
+        RequestDecoder::is_paused(self)
     }
 }
 
@@ -181,10 +192,10 @@ impl Source for Responses {
     }
 
     fn before_message(&mut self) {
-        if let Some(method) = self.every {
-            if self.decoder.pending() == 0 {
-                self.decoder.expect_response(method);
-            }
+        if let Some(method) = self.every
+            && self.decoder.pending() == 0
+        {
+            self.decoder.expect_response(method);
         }
     }
 }
@@ -227,6 +238,7 @@ fn collect<S: Source>(mut source: S, input: &[u8], reads: &[usize]) -> Collected
         error: None,
         trailing_anomalies: Vec::new(),
         consumed: 0,
+        awaiting_upgrade: false,
     };
     let mut current: Option<Message<S::Message>> = None;
     let mut informational = Vec::new();
@@ -275,6 +287,10 @@ fn collect<S: Source>(mut source: S, input: &[u8], reads: &[usize]) -> Collected
                     message.span.1 = source.offset();
                     collected.messages.push(message);
                 }
+            }
+            Ok(None) if source.is_paused() => {
+                collected.awaiting_upgrade = true;
+                break;
             }
             Ok(None) => {
                 if !feeder.feed() && eof {

@@ -56,16 +56,35 @@ enum State {
     /// Waiting for a head.
     Head,
     /// Inside a body.
-    Body {
-        decoder: BodyDecoder,
-        persistence: Persistence,
-    },
+    Body { decoder: BodyDecoder, after: After },
+    /// After a request that offers an upgrade or CONNECT: whether the next bytes are HTTP
+    /// depends on the response, so nothing is read until the caller says.
+    Paused { persistence: Persistence },
     /// The last message closed the connection: nothing more may arrive.
     Closed,
     /// Throwing everything away (a repaired `data-after-close` or `extra-bytes-after-body`).
     Discarding,
     /// A tunnel: every byte is data.
     Tunnel,
+}
+
+impl State {
+    /// The state after a message, by its persistence.
+    fn after(persistence: Persistence) -> State {
+        match persistence {
+            Persistence::KeepAlive => State::Head,
+            Persistence::Close => State::Closed,
+        }
+    }
+}
+
+/// What follows a body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum After {
+    /// The next message, or nothing (the connection closes), by persistence.
+    Next(Persistence),
+    /// A pause until the caller knows whether the upgrade or tunnel happened.
+    Decision(Persistence),
 }
 
 /// The parts common to both decoders.
@@ -166,10 +185,7 @@ impl Core {
 
     /// Runs the body decoder; `None` when it needs more input.
     fn body(&mut self, src: &mut BytesMut, eof: bool) -> Result<Option<BodyEvent>, Error> {
-        let State::Body {
-            mut decoder,
-            persistence,
-        } = std::mem::replace(&mut self.state, State::Head)
+        let State::Body { mut decoder, after } = std::mem::replace(&mut self.state, State::Head)
         else {
             return Ok(None);
         };
@@ -182,17 +198,14 @@ impl Core {
         self.offset = ctx.base;
         match result? {
             Some(BodyEvent::End) => {
-                self.state = match persistence {
-                    Persistence::KeepAlive => State::Head,
-                    Persistence::Close => State::Closed,
+                self.state = match after {
+                    After::Next(persistence) => State::after(persistence),
+                    After::Decision(persistence) => State::Paused { persistence },
                 };
                 Ok(Some(BodyEvent::End))
             }
             other => {
-                self.state = State::Body {
-                    decoder,
-                    persistence,
-                };
+                self.state = State::Body { decoder, after };
                 Ok(other)
             }
         }
@@ -258,6 +271,20 @@ impl RequestDecoder {
         self.core.state = State::Tunnel;
     }
 
+    /// Whether the decoder waits, after a request offering an upgrade or a CONNECT, for the
+    /// caller to say whether the connection became a tunnel ([`RequestDecoder::start_tunnel`])
+    /// or stays HTTP ([`RequestDecoder::resume`]). While paused nothing is consumed.
+    pub fn is_paused(&self) -> bool {
+        matches!(self.core.state, State::Paused { .. })
+    }
+
+    /// The upgrade or tunnel was refused: go on reading HTTP requests.
+    pub fn resume(&mut self) {
+        if let State::Paused { persistence } = self.core.state {
+            self.core.state = State::after(persistence);
+        }
+    }
+
     /// Takes the anomalies recorded so far.
     pub fn take_anomalies(&mut self) -> Vec<Anomaly> {
         self.core.log.take()
@@ -296,9 +323,14 @@ impl RequestDecoder {
                 let (buf, draft) = semantics::request(raw, &mut ctx)?;
                 let bytes = self.core.take_head(src, len, buf.into_owned());
                 let request = draft.finish(bytes);
+                let after = if request.offers_upgrade || request.head.method_is("CONNECT") {
+                    After::Decision(request.persistence)
+                } else {
+                    After::Next(request.persistence)
+                };
                 self.core.state = State::Body {
                     decoder: BodyDecoder::new(request.body),
-                    persistence: request.persistence,
+                    after,
                 };
                 Ok(Some(RequestEvent::Head(Box::new(request))))
             }
@@ -317,6 +349,7 @@ impl RequestDecoder {
                 self.core.discard(src);
                 Ok(None)
             }
+            State::Paused { .. } => Ok(None),
             State::Tunnel => Ok(self.core.tunnel(src).map(RequestEvent::Data)),
         }
     }
@@ -417,6 +450,8 @@ impl ResponseDecoder {
                 self.core.discard(src);
                 Ok(None)
             }
+            // Responses never pause: a 101 or a 2xx to CONNECT is a tunnel at once.
+            State::Paused { .. } => Ok(None),
             State::Tunnel => Ok(self.core.tunnel(src).map(ResponseEvent::Data)),
         }
     }
@@ -470,7 +505,7 @@ impl ResponseDecoder {
             BodyFraming::Tunnel => State::Tunnel,
             framing => State::Body {
                 decoder: BodyDecoder::new(framing),
-                persistence: response.persistence,
+                after: After::Next(response.persistence),
             },
         };
         Ok(Some(ResponseEvent::Head(Box::new(response))))
@@ -495,7 +530,7 @@ impl ResponseDecoder {
         };
         self.core.state = State::Body {
             decoder: BodyDecoder::new(BodyFraming::UntilClose),
-            persistence: Persistence::Close,
+            after: After::Next(Persistence::Close),
         };
         Ok(Some(ResponseEvent::Head(Box::new(Response {
             head,

@@ -195,7 +195,7 @@ impl<'w> Draft<'w> {
                 17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
                     &mut known.transfer_encoding
                 }
-                4 | 14 | 17 if is_lookalike(name) => {
+                _ if is_lookalike(name) => {
                     if ctx.deviate(Deviation::FramingHeaderLookalike, self.at(index))?
                         == Action::Repair
                     {
@@ -211,18 +211,40 @@ impl<'w> Draft<'w> {
     }
 }
 
-/// `Content_Length`, `Transfer_Encoding`, `HOST` with `_`: names that become framing or routing
-/// fields when `_` is read as `-`.
+/// `Transfer_Encoding`, `Content_Length`, `Transfer-%45ncoding`: names that become framing or
+/// routing fields when `_` is read as `-` (CGI) or percent-escapes are decoded.
 fn is_lookalike(name: &[u8]) -> bool {
     const NAMES: [&[u8]; 3] = [b"host", b"content-length", b"transfer-encoding"];
-    memchr::memchr(b'_', name).is_some()
-        && NAMES.iter().any(|target| {
-            target.len() == name.len()
-                && name
-                    .iter()
-                    .zip(target.iter())
-                    .all(|(b, t)| b.to_ascii_lowercase() == *t || (*b == b'_' && *t == b'-'))
-        })
+    // Cheap pre-checks first: this runs for every field that is not a known one.
+    if !(4..=17 * 3).contains(&name.len())
+        || !matches!(name[0].to_ascii_lowercase(), b'h' | b'c' | b't' | b'%')
+        || memchr::memchr2(b'_', b'%', name).is_none()
+    {
+        return false;
+    }
+    let mut normal = Vec::with_capacity(name.len());
+    let mut index = 0;
+    while index < name.len() {
+        let byte = match name[index] {
+            b'%' => match name.get(index + 1..index + 3).and_then(hex_pair) {
+                Some(decoded) => {
+                    index += 2;
+                    decoded
+                }
+                None => b'%',
+            },
+            b'_' => b'-',
+            other => other,
+        };
+        normal.push(byte.to_ascii_lowercase());
+        index += 1;
+    }
+    NAMES.contains(&&normal[..])
+}
+
+fn hex_pair(pair: &[u8]) -> Option<u8> {
+    let text = std::str::from_utf8(pair).ok()?;
+    u8::from_str_radix(text, 16).ok()
 }
 
 /// The parts of a request decided here, waiting for their buffer.
@@ -545,8 +567,15 @@ fn transfer_encoding(
     let mut rewritten = false;
     if codings.iter().any(|coding| coding == b"identity") {
         ctx.deviate(Deviation::TeIdentity, at)?;
-        codings.retain(|coding| coding != b"identity");
-        rewritten = true;
+        // Removing `identity` must never change whether chunked is the final coding: in
+        // `chunked, identity` it is not, for every parser that reads the list as written.
+        let last_chunked = codings.iter().rposition(|coding| coding == b"chunked");
+        let first_identity = codings.iter().position(|coding| coding == b"identity");
+        let changes_final = matches!((last_chunked, first_identity), (Some(c), Some(i)) if i > c);
+        if !changes_final {
+            codings.retain(|coding| coding != b"identity");
+            rewritten = true;
+        }
     }
     let chunked = codings
         .iter()
@@ -980,6 +1009,9 @@ mod tests {
         assert!(!is_lookalike(b"Content-Length"));
         assert!(!is_lookalike(b"X_Forwarded_"));
         assert!(!is_lookalike(b"Transfer_Encodinx"));
+        assert!(is_lookalike(b"Transfer-%45ncoding"));
+        assert!(is_lookalike(b"%48ost"));
+        assert!(!is_lookalike(b"Transfer-%4"));
     }
 
     #[test]

@@ -17,32 +17,32 @@ use tollgate_codecs::{Anomaly, Policy, Side};
 
 /// What kind of message an input holds.
 #[derive(Clone, Debug)]
-pub enum Kind {
+pub(crate) enum Kind {
     Requests,
     Responses(Answering),
 }
 
 impl Kind {
-    pub fn responses() -> Kind {
+    pub(crate) fn responses() -> Kind {
         Kind::Responses(Answering::Every(RequestMethod::Other))
     }
 }
 
 /// A decoded input, flattened: heads re-encoded to text, bodies, trailers, the error.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Seen {
-    pub heads: Vec<String>,
-    pub framings: Vec<BodyFraming>,
-    pub persistence: Vec<Persistence>,
-    pub bodies: Vec<Vec<u8>>,
-    pub trailers: Vec<Option<Vec<(String, String)>>>,
-    pub complete: Vec<bool>,
-    pub expects_continue: Vec<bool>,
-    pub offers_upgrade: Vec<bool>,
-    pub informational: Vec<Vec<u16>>,
-    pub error: Option<Error>,
-    pub anomalies: Vec<Anomaly>,
-    pub consumed: u64,
+pub(crate) struct Seen {
+    pub(crate) heads: Vec<String>,
+    pub(crate) framings: Vec<BodyFraming>,
+    pub(crate) persistence: Vec<Persistence>,
+    pub(crate) bodies: Vec<Vec<u8>>,
+    pub(crate) trailers: Vec<Option<Vec<(String, String)>>>,
+    pub(crate) complete: Vec<bool>,
+    pub(crate) expects_continue: Vec<bool>,
+    pub(crate) offers_upgrade: Vec<bool>,
+    pub(crate) informational: Vec<Vec<u16>>,
+    pub(crate) error: Option<Error>,
+    pub(crate) anomalies: Vec<Anomaly>,
+    pub(crate) consumed: u64,
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -90,7 +90,7 @@ fn flatten<M>(
 }
 
 /// Decodes `input` (in reads of `reads` bytes, then the rest) and flattens the result.
-pub fn run(kind: &Kind, input: &[u8], policy: &Policy, side: Side, reads: &[usize]) -> Seen {
+pub(crate) fn run(kind: &Kind, input: &[u8], policy: &Policy, side: Side, reads: &[usize]) -> Seen {
     let policy = Arc::new(policy.clone());
     match kind {
         Kind::Requests => flatten(collect_requests(input, policy, side, reads), |request| {
@@ -122,13 +122,13 @@ pub fn run(kind: &Kind, input: &[u8], policy: &Policy, side: Side, reads: &[usiz
 }
 
 /// Decodes `input` in one read.
-pub fn run_whole(kind: &Kind, input: &[u8], policy: &Policy, side: Side) -> Seen {
+pub(crate) fn run_whole(kind: &Kind, input: &[u8], policy: &Policy, side: Side) -> Seen {
     run(kind, input, policy, side, &[])
 }
 
 /// Where the shared research data lives: `$TOLLGATE_SHARED_DIR`, or `../shared` beside the
 /// checkout. `None` (with the reason printed) when a clone has none.
-pub fn shared_dir() -> Option<std::path::PathBuf> {
+pub(crate) fn shared_dir() -> Option<std::path::PathBuf> {
     let dir = std::env::var_os("TOLLGATE_SHARED_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
