@@ -822,8 +822,9 @@ pub fn markdown_table() -> String {
     use std::fmt::Write as _;
     let mut out = String::from(
         "# Deviation catalogue\n\n\
-         Generated from `codecs/src/deviation.rs` by `tollgate policy list --format markdown`;\n\
-         a test fails when this file and the code differ.\n\n\
+         Generated from `codecs/src/deviation.rs` (`tollgate policy list --format markdown`, or\n\
+         `TOLLGATE_UPDATE_DOCS=1 cargo test -p tollgate-codecs --test docs`); a test fails when\n\
+         this file and the code differ.\n\n\
          Actions: **reject** refuses the message (400/417/501 to a client, 502 for an origin's\n\
          response); **repair** normalises it and goes on; **accept** passes it as received.\n\
          The `strict` preset rejects everything. Every deviation met is reported as an anomaly,\n\
