@@ -656,18 +656,36 @@ fn paths_in_reports_are_given_as_typed() {
 
 #[test]
 fn bytes_outside_any_message_are_not_hidden() {
-    // Interim responses with no final one belong to no message.
-    let output = tollgate(
-        &["inspect", "h1-response"],
-        Some(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n"),
-    );
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // Interim responses promise a final one: an origin that closes instead is incomplete,
+    // and the interim heads are still shown.
+    let input = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n";
+    let output = tollgate(&["inspect", "h1-response"], Some(input));
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
     let text = stdout(&output);
     assert!(text.contains("\nno messages\n"), "{text}");
     assert!(
-        text.contains("bytes 0..50 were read outside any message"),
+        text.contains("interim responses no final response followed: 100, 102"),
         "{text}"
     );
+    assert!(text.contains("error kind   incomplete_head"), "{text}");
+    let report = json(&tollgate(
+        &["inspect", "h1-response", "--json"],
+        Some(input),
+    ));
+    assert_eq!(report["unanswered_interim"][1]["status"], 102);
+    assert_eq!(report["verdict"]["error_kind"], "incomplete_head");
+
+    // After a request offering an upgrade, the rest is HTTP only if the upgrade is refused.
+    let upgrade = b"GET /ws HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x05hello";
+    let output = tollgate(&["inspect", "h1-request"], Some(upgrade));
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(stdout(&output).contains("stopped after a request offering an upgrade"));
+    let report = json(&tollgate(
+        &["inspect", "h1-request", "--json"],
+        Some(upgrade),
+    ));
+    assert_eq!(report["awaiting_upgrade"], true);
+    assert_eq!(report["consumed"], upgrade.len() as u64 - 7);
 
     // After a rejection the rest of the input is not decoded.
     let bytes =

@@ -685,6 +685,7 @@ fn connect_2xx_and_101_become_tunnels() {
         Side::Origin,
     );
     assert_eq!(seen.framings, [BodyFraming::Tunnel]);
+    assert_eq!(seen.persistence, [Persistence::Close]);
     assert_eq!(seen.error, None);
     let seen = run_whole(
         &Kind::responses(),
@@ -702,6 +703,14 @@ fn interim_responses_come_before_the_final_one_up_to_the_limit() {
     let seen = run_whole(&Kind::responses(), input, &policy, Side::Origin);
     assert_eq!(seen.informational, [vec![100, 103]]);
     assert_eq!(seen.error, None);
+    // Interim responses promise a final one.
+    let seen = run_whole(
+        &Kind::responses(),
+        b"HTTP/1.1 100 Continue\r\n\r\n",
+        &policy,
+        Side::Origin,
+    );
+    assert_eq!(seen.error.unwrap().kind(), ErrorKind::IncompleteHead);
     policy.h1_limits.max_informational = 1;
     let seen = run_whole(&Kind::responses(), input, &policy, Side::Origin);
     let error = seen.error.unwrap();

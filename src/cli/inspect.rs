@@ -101,6 +101,8 @@ impl Inspection {
             consumed: tail.consumed,
             messages,
             trailing_anomalies: tail.anomalies,
+            awaiting_upgrade: tail.awaiting_upgrade,
+            unanswered_interim: tail.unanswered_interim,
             verdict,
         }
     }
@@ -111,6 +113,8 @@ struct Tail {
     error: Option<Error>,
     anomalies: Vec<AnomalyReport>,
     consumed: u64,
+    awaiting_upgrade: bool,
+    unanswered_interim: Vec<InterimReport>,
 }
 
 impl Tail {
@@ -119,6 +123,8 @@ impl Tail {
             error: collected.error,
             anomalies: anomalies(&collected.trailing_anomalies),
             consumed: collected.consumed,
+            awaiting_upgrade: collected.awaiting_upgrade,
+            unanswered_interim: collected.unanswered_interim.iter().map(interim).collect(),
         }
     }
 }

@@ -62,6 +62,24 @@ pub(crate) fn text(report: &Report) -> String {
         );
         anomaly_lines(&mut out, &report.trailing_anomalies);
     }
+    if !report.unanswered_interim.is_empty() {
+        let statuses: Vec<String> = report
+            .unanswered_interim
+            .iter()
+            .map(|interim| interim.status.to_string())
+            .collect();
+        let _ = writeln!(
+            out,
+            "\ninterim responses no final response followed: {}",
+            statuses.join(", ")
+        );
+    }
+    if report.awaiting_upgrade {
+        out.push_str(
+            "\nstopped after a request offering an upgrade or a CONNECT: the bytes after it are \
+             HTTP only if the upgrade is refused, so they were not decoded\n",
+        );
+    }
     let last_end = report.messages.last().map_or(0, |message| message.span.end);
     if last_end < report.consumed {
         // The collector drops what belongs to no message: line breaks after the last one,

@@ -29,6 +29,11 @@ pub(crate) struct Report {
     /// Anomalies outside any message: bytes after the last one, or a head that was rejected
     /// before it became a message.
     pub(crate) trailing_anomalies: Vec<AnomalyReport>,
+    /// Requests only: decoding stopped after a request offering an upgrade or a CONNECT,
+    /// because what follows is HTTP only if the upgrade is refused.
+    pub(crate) awaiting_upgrade: bool,
+    /// Responses only: interim (1xx) responses that no final response followed.
+    pub(crate) unanswered_interim: Vec<InterimReport>,
     pub(crate) verdict: Verdict,
 }
 

@@ -46,6 +46,8 @@ pub struct Collected<M> {
     /// Decoding stopped after a request offering an upgrade or a CONNECT: what follows is
     /// HTTP only if the upgrade is refused, so it was not read.
     pub awaiting_upgrade: bool,
+    /// Interim (1xx) responses that no final response followed (responses only).
+    pub unanswered_interim: Vec<ResponseHead>,
 }
 
 impl<M> Collected<M> {
@@ -239,6 +241,7 @@ fn collect<S: Source>(mut source: S, input: &[u8], reads: &[usize]) -> Collected
         trailing_anomalies: Vec::new(),
         consumed: 0,
         awaiting_upgrade: false,
+        unanswered_interim: Vec::new(),
     };
     let mut current: Option<Message<S::Message>> = None;
     let mut informational = Vec::new();
@@ -314,5 +317,6 @@ fn collect<S: Source>(mut source: S, input: &[u8], reads: &[usize]) -> Collected
         None => collected.trailing_anomalies = anomalies,
     }
     collected.consumed = consumed;
+    collected.unanswered_interim = informational;
     collected
 }

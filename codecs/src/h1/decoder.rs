@@ -458,6 +458,14 @@ impl ResponseDecoder {
 
     fn head(&mut self, src: &mut BytesMut, eof: bool) -> Result<Option<ResponseEvent>, Error> {
         if src.is_empty() {
+            if eof && self.informational > 0 {
+                // Interim responses promise a final one: closing instead is an incomplete
+                // response, not a clean end.
+                return Err(self
+                    .core
+                    .ctx(Phase::Head)
+                    .error(ErrorKind::IncompleteHead, 0));
+            }
             return Ok(None);
         }
         let Some(&method) = self.pending.front() else {

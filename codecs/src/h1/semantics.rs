@@ -400,6 +400,8 @@ pub(crate) fn response<'w>(
     let body = if status == 101
         || (method == RequestMethod::Connect && (200..300).contains(&status))
     {
+        // The connection stops carrying HTTP: no further message on it.
+        close_after = true;
         BodyFraming::Tunnel
     } else if informational || status == 204 {
         let framing_fields: Vec<usize> = known
