@@ -131,17 +131,29 @@ fn httparse_response(buf: &[u8]) -> Option<usize> {
     status.is_complete().then_some(response.headers.len())
 }
 
+/// The input in a read buffer as a connection holds it after its first message: `bytes`
+/// turns a buffer into a shared one (one allocation) the first time it is split, and a
+/// connection's buffer stays shared afterwards. Building it that way measures the steady state
+/// instead of that one-off promotion.
+fn read_buffer(input: &[u8]) -> BytesMut {
+    let mut buf = BytesMut::with_capacity(input.len() + 1);
+    buf.extend_from_slice(input);
+    buf.extend_from_slice(b"\0");
+    drop(buf.split_off(input.len()));
+    buf
+}
+
 fn new_request_decoder(policy: &Arc<Policy>, input: &[u8]) -> (RequestDecoder, BytesMut) {
     (
         RequestDecoder::new(policy.clone(), Side::Client),
-        BytesMut::from(input),
+        read_buffer(input),
     )
 }
 
 fn new_response_decoder(policy: &Arc<Policy>, input: &[u8]) -> (ResponseDecoder, BytesMut) {
     let mut decoder = ResponseDecoder::new(policy.clone(), Side::Origin);
     decoder.expect_response(RequestMethod::Other);
-    (decoder, BytesMut::from(input))
+    (decoder, read_buffer(input))
 }
 
 fn request_heads(c: &mut Criterion) {

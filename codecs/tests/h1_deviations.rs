@@ -349,7 +349,7 @@ fn cases() -> Vec<Case> {
         case(D::StatusOutOfRange, responses, b"HTTP/1.1 600 X\r\nContent-Length: 0\r\n\r\n", b"600")
             .accepted(|s| assert_eq!(head(s), "HTTP/1.1 600 X\r\nContent-Length: 0\r\n\r\n")),
         case(D::Http09Response, responses, b"<html>hi</html>", b"<html>").repaired(|s| {
-            assert_eq!(head(s), "HTTP/0.9 200 \r\n\r\n");
+            assert_eq!(head(s), "HTTP/1.0 200 OK\r\n\r\n");
             assert_eq!(s.bodies, [b"<html>hi</html>".to_vec()]);
         }),
         case(

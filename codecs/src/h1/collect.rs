@@ -142,7 +142,7 @@ impl Source for RequestDecoder {
             self.decode(buf)
         }?;
         Ok(event.map(|event| match event {
-            RequestEvent::Head(request) => Step::Head(*request),
+            RequestEvent::Head(request) => Step::Head(request),
             RequestEvent::Data(data) => Step::Data(data),
             RequestEvent::Trailers(fields) => Step::Trailers(fields),
             RequestEvent::End => Step::End,
@@ -178,7 +178,7 @@ impl Source for Responses {
         }?;
         Ok(event.map(|event| match event {
             ResponseEvent::Informational(head) => Step::Informational(head),
-            ResponseEvent::Head(response) => Step::Head(*response),
+            ResponseEvent::Head(response) => Step::Head(response),
             ResponseEvent::Data(data) => Step::Data(data),
             ResponseEvent::Trailers(fields) => Step::Trailers(fields),
             ResponseEvent::End => Step::End,

@@ -17,9 +17,11 @@ use crate::h1::ctx::{AnomalyLog, Ctx};
 use crate::h1::error::{Error, ErrorKind, Phase};
 use crate::h1::head::{Fields, ResponseHead, Version};
 use crate::h1::limits::Limit;
-use crate::h1::parse;
+use crate::h1::parse::{self, Buf, RawHead};
 use crate::h1::scan::{HeadScanner, ScanLimits, Section};
-use crate::h1::semantics::{self, BodyFraming, Persistence, Request, RequestMethod, Response};
+use crate::h1::semantics::{
+    self, BodyFraming, Finish, Persistence, Request, RequestMethod, Response,
+};
 use crate::policy::{Action, Policy, Side};
 
 /// What a [`RequestDecoder`] produces.
@@ -27,7 +29,7 @@ use crate::policy::{Action, Policy, Side};
 pub enum RequestEvent {
     /// A request head and its framing. Always followed by zero or more `Data`, at most one
     /// `Trailers` and one `End`.
-    Head(Box<Request>),
+    Head(Request),
     /// A piece of the body.
     Data(Bytes),
     /// The trailer section of a chunked body.
@@ -42,7 +44,7 @@ pub enum ResponseEvent {
     /// An interim (1xx) response; the final one is still to come.
     Informational(ResponseHead),
     /// The final response head and its framing.
-    Head(Box<Response>),
+    Head(Response),
     /// A piece of the body.
     Data(Bytes),
     /// The trailer section of a chunked body.
@@ -154,6 +156,43 @@ impl Core {
                 Err(self.ctx(Phase::Head).error(kind, exceeded.at))
             }
         }
+    }
+
+    /// The next complete head, parsed and decided by `decide`, with its bytes taken off `src`;
+    /// `None` when the head is not complete yet.
+    fn next_head<D>(
+        &mut self,
+        src: &mut BytesMut,
+        eof: bool,
+        decide: impl for<'w> FnOnce(RawHead<'w>, &mut Ctx<'_>) -> Result<(Buf<'w>, D), Error>,
+    ) -> Result<Option<D::Message>, Error>
+    where
+        D: Finish,
+    {
+        let limits = self.policy.h1_limits;
+        let direct = if self.scanner.is_fresh() {
+            parse::fast::direct(src, self.kind, &limits)
+        } else {
+            None
+        };
+        let (raw, len) = match direct {
+            Some(found) => found,
+            None => {
+                let Some(len) = self.scan_head(src)? else {
+                    if eof {
+                        self.eof_in_head(src)?;
+                    }
+                    return Ok(None);
+                };
+                let shape = parse::HeadShape::of(&self.scanner);
+                let mut ctx = self.ctx(Phase::Head);
+                (parse::parse_head(&src[..len], shape, &mut ctx)?, len)
+            }
+        };
+        let mut ctx = self.ctx(Phase::Head);
+        let (buf, draft) = decide(raw, &mut ctx)?;
+        let owned = buf.into_owned();
+        Ok(Some(draft.finish_with(self.take_head(src, len, owned))))
     }
 
     /// Takes the head bytes off `src`: the wire bytes themselves, or the rewritten copy.
@@ -310,19 +349,10 @@ impl RequestDecoder {
     fn step(&mut self, src: &mut BytesMut, eof: bool) -> Result<Option<RequestEvent>, Error> {
         match self.core.state {
             State::Head => {
-                let Some(len) = self.core.scan_head(src)? else {
-                    if eof {
-                        self.core.eof_in_head(src)?;
-                    }
+                self.core.log.new_message();
+                let Some(request) = self.core.next_head(src, eof, semantics::request)? else {
                     return Ok(None);
                 };
-                self.core.log.new_message();
-                let shape = parse::HeadShape::of(&self.core.scanner);
-                let mut ctx = self.core.ctx(Phase::Head);
-                let raw = parse::parse_head(&src[..len], shape, &mut ctx)?;
-                let (buf, draft) = semantics::request(raw, &mut ctx)?;
-                let bytes = self.core.take_head(src, len, buf.into_owned());
-                let request = draft.finish(bytes);
                 let after = if request.offers_upgrade || request.head.method_is("CONNECT") {
                     After::Decision(request.persistence)
                 } else {
@@ -332,7 +362,7 @@ impl RequestDecoder {
                     decoder: BodyDecoder::new(request.body),
                     after,
                 };
-                Ok(Some(RequestEvent::Head(Box::new(request))))
+                Ok(Some(RequestEvent::Head(request)))
             }
             State::Body { .. } => Ok(self.core.body(src, eof)?.map(|event| match event {
                 BodyEvent::Data(data) => RequestEvent::Data(data),
@@ -480,21 +510,15 @@ impl ResponseDecoder {
                 Http09::Yes => return self.http09_response(),
             }
         }
-        let Some(len) = self.core.scan_head(src)? else {
-            if eof {
-                self.core.eof_in_head(src)?;
-            }
-            return Ok(None);
-        };
         if self.informational == 0 {
             self.core.log.new_message();
         }
-        let shape = parse::HeadShape::of(&self.core.scanner);
-        let mut ctx = self.core.ctx(Phase::Head);
-        let raw = parse::parse_head(&src[..len], shape, &mut ctx)?;
-        let (buf, draft) = semantics::response(raw, method, &mut ctx)?;
-        let bytes = self.core.take_head(src, len, buf.into_owned());
-        let response = draft.finish(bytes);
+        let next = self
+            .core
+            .next_head(src, eof, |raw, ctx| semantics::response(raw, method, ctx))?;
+        let Some(response) = next else {
+            return Ok(None);
+        };
         if response.head.is_informational() && response.body != BodyFraming::Tunnel {
             self.informational += 1;
             let limit = self.core.policy.h1_limits.max_informational;
@@ -516,11 +540,11 @@ impl ResponseDecoder {
                 after: After::Next(response.persistence),
             },
         };
-        Ok(Some(ResponseEvent::Head(Box::new(response))))
+        Ok(Some(ResponseEvent::Head(response)))
     }
 
-    /// Reads a status-line-less first response as `HTTP/0.9 200` with a body until close,
-    /// when the policy repairs it.
+    /// Reads a status-line-less first response as `HTTP/1.0 200 OK` with a body until close,
+    /// when the policy repairs it: the head it yields re-encodes to one any parser reads.
     fn http09_response(&mut self) -> Result<Option<ResponseEvent>, Error> {
         self.core.log.new_message();
         // The only non-reject action is this reading.
@@ -531,20 +555,20 @@ impl ResponseDecoder {
         debug_assert_eq!(action, Action::Repair);
         self.pending.pop_front();
         let head = ResponseHead {
-            fields: Fields::default(),
+            fields: Fields::new(Bytes::from_static(b"OK"), Vec::new()),
             status: 200,
-            reason: crate::h1::head::Span::default(),
-            version: Version::Http09,
+            reason: crate::h1::head::Span::new(0, 2),
+            version: Version::Http10,
         };
         self.core.state = State::Body {
             decoder: BodyDecoder::new(BodyFraming::UntilClose),
             after: After::Next(Persistence::Close),
         };
-        Ok(Some(ResponseEvent::Head(Box::new(Response {
+        Ok(Some(ResponseEvent::Head(Response {
             head,
             body: BodyFraming::UntilClose,
             persistence: Persistence::Close,
-        }))))
+        })))
     }
 }
 

@@ -167,9 +167,7 @@ impl fmt::Debug for Fields {
 /// The HTTP version of a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Version {
-    /// HTTP/0.9: only ever the result of repairing a status-line-less response.
-    Http09,
-    /// HTTP/1.0.
+    /// HTTP/1.0 (and status-line-less HTTP/0.9 responses, once repaired).
     Http10,
     /// HTTP/1.1 (and unknown 1.x minors, once repaired).
     Http11,
@@ -179,7 +177,6 @@ impl Version {
     /// `"HTTP/1.1"` and so on.
     pub fn as_str(self) -> &'static str {
         match self {
-            Version::Http09 => "HTTP/0.9",
             Version::Http10 => "HTTP/1.0",
             Version::Http11 => "HTTP/1.1",
         }

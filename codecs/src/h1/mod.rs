@@ -13,7 +13,10 @@
 //!
 //! [`encode_request_head`], [`encode_response_head`] and [`ChunkedEncoder`] write messages
 //! back out; a parsed (and repaired) head re-encodes to canonical bytes that parse again to
-//! the same head, with no anomaly.
+//! the same head, with no anomaly but accepted ones and the three repairs that change how the
+//! body is read rather than the head's bytes (`h1.te-in-http10`, `h1.te-not-chunked-last`,
+//! `h1.te-invalid-syntax`: the head keeps its Transfer-Encoding, the body is read by it or
+//! until close).
 //!
 //! # Errors
 //!

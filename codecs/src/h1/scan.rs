@@ -76,6 +76,11 @@ impl HeadScanner {
         self.bare_lf.is_none() && self.bare_cr.is_none() && !self.leading_empty
     }
 
+    /// Whether nothing has been scanned yet.
+    pub(crate) fn is_fresh(&self) -> bool {
+        self.pos == 0
+    }
+
     /// Field lines seen so far.
     pub(crate) fn field_lines(&self) -> usize {
         self.field_lines

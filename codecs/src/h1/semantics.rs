@@ -111,35 +111,162 @@ impl RequestMethod {
     }
 }
 
-/// Fields that matter to framing and routing, by index.
-#[derive(Default)]
+/// The fields that matter to framing and routing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    ContentLength,
+    TransferEncoding,
+    Host,
+    Connection,
+    Expect,
+    Upgrade,
+    Http2Settings,
+}
+
+impl Class {
+    /// The class of a field name. Length and first letter pick the one candidate to compare:
+    /// this runs for every field of every head.
+    #[inline]
+    fn of(name: &[u8]) -> Option<Class> {
+        let first = name.first().map_or(0, u8::to_ascii_lowercase);
+        let (class, expected): (Class, &[u8]) = match (name.len(), first) {
+            (4, b'h') => (Class::Host, b"host"),
+            (6, b'e') => (Class::Expect, b"expect"),
+            (7, b'u') => (Class::Upgrade, b"upgrade"),
+            (10, b'c') => (Class::Connection, b"connection"),
+            (14, b'c') => (Class::ContentLength, b"content-length"),
+            (14, b'h') => (Class::Http2Settings, b"http2-settings"),
+            (17, b't') => (Class::TransferEncoding, b"transfer-encoding"),
+            _ => return None,
+        };
+        eq_lowercase(name, expected).then_some(class)
+    }
+}
+
+/// `name.eq_ignore_ascii_case(lower)` for a token `name` and a lowercase literal of the same
+/// length, a word at a time. Setting bit 5 lowercases letters and leaves `-` and digits alone,
+/// and no other token byte becomes a lowercase letter, `-` or a digit that way.
+#[inline]
+fn eq_lowercase(name: &[u8], lower: &[u8]) -> bool {
+    fn word8(bytes: &[u8], at: usize) -> u64 {
+        bytes
+            .get(at..at + 8)
+            .and_then(|chunk| chunk.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    }
+    fn word4(bytes: &[u8], at: usize) -> u32 {
+        bytes
+            .get(at..at + 4)
+            .and_then(|chunk| chunk.try_into().ok())
+            .map_or(0, u32::from_le_bytes)
+    }
+    const CASE8: u64 = 0x2020_2020_2020_2020;
+    const CASE4: u32 = 0x2020_2020;
+    let len = lower.len();
+    if name.len() != len {
+        return false;
+    }
+    match len {
+        0..4 => name.eq_ignore_ascii_case(lower),
+        4..8 => {
+            word4(name, 0) | CASE4 == word4(lower, 0)
+                && word4(name, len - 4) | CASE4 == word4(lower, len - 4)
+        }
+        _ => {
+            let mut at = 0;
+            while at + 8 <= len {
+                if word8(name, at) | CASE8 != word8(lower, at) {
+                    return false;
+                }
+                at += 8;
+            }
+            at == len || word8(name, len - 8) | CASE8 == word8(lower, len - 8)
+        }
+    }
+}
+
+/// Where the fields of each class are: the first index, and whether there are more. Heads
+/// rarely repeat these fields, so the common path neither allocates nor copies lists.
+#[derive(Clone, Copy, Debug)]
 struct Known {
-    content_length: Vec<usize>,
-    transfer_encoding: Vec<usize>,
-    host: Vec<usize>,
-    connection: Vec<usize>,
-    expect: Vec<usize>,
-    upgrade: Vec<usize>,
-    http2_settings: Vec<usize>,
+    first: [u32; 7],
+    repeated: u8,
+}
+
+const ABSENT: u32 = u32::MAX;
+
+/// The indices of one class's fields.
+enum Found {
+    None,
+    One([usize; 1]),
+    Many(Vec<usize>),
+}
+
+impl std::ops::Deref for Found {
+    type Target = [usize];
+
+    fn deref(&self) -> &[usize] {
+        match self {
+            Found::None => &[],
+            Found::One(one) => one,
+            Found::Many(many) => many,
+        }
+    }
+}
+
+impl Known {
+    fn get(&self, class: Class, draft: &Draft<'_>) -> Found {
+        let first = self.first[class as usize];
+        if first == ABSENT {
+            Found::None
+        } else if self.repeated & (1 << class as u8) == 0 {
+            Found::One([first as usize])
+        } else {
+            Found::Many(
+                (0..draft.fields.len())
+                    .filter(|index| Class::of(draft.name(*index)) == Some(class))
+                    .collect(),
+            )
+        }
+    }
 }
 
 /// A head being checked and repaired. Removed fields are only marked, so indices stay valid.
 struct Draft<'w> {
     buf: Buf<'w>,
     fields: Vec<FieldSpan>,
-    field_at: Vec<u32>,
+    field_at: Option<Vec<u32>>,
+    /// Empty until the first removal: most heads lose nothing.
     removed: Vec<bool>,
 }
 
 impl<'w> Draft<'w> {
     fn new(raw: RawHead<'w>) -> Draft<'w> {
-        let removed = vec![false; raw.fields.len()];
         Draft {
             buf: raw.buf,
             fields: raw.fields,
             field_at: raw.field_at,
-            removed,
+            removed: Vec::new(),
         }
+    }
+
+    fn is_removed(&self, index: usize) -> bool {
+        self.removed.get(index).copied().unwrap_or(false)
+    }
+
+    /// The buffer and the fields left.
+    fn into_parts(self) -> (Buf<'w>, Vec<FieldSpan>) {
+        if self.removed.is_empty() {
+            return (self.buf, self.fields);
+        }
+        let fields = self
+            .fields
+            .iter()
+            .zip(&self.removed)
+            .filter(|(_, removed)| !**removed)
+            .map(|(span, _)| *span)
+            .collect();
+        (self.buf, fields)
     }
 
     fn name(&self, index: usize) -> &[u8] {
@@ -151,10 +278,17 @@ impl<'w> Draft<'w> {
     }
 
     fn at(&self, index: usize) -> usize {
-        self.field_at[index] as usize
+        match &self.field_at {
+            Some(field_at) => field_at[index] as usize,
+            // Fast-path heads: spans are wire offsets.
+            None => self.fields[index].name.start(),
+        }
     }
 
     fn remove(&mut self, index: usize) {
+        if self.removed.is_empty() {
+            self.removed = vec![false; self.fields.len()];
+        }
         self.removed[index] = true;
     }
 
@@ -173,39 +307,55 @@ impl<'w> Draft<'w> {
         }
     }
 
+    /// The indices not removed, borrowed when nothing was removed (the common case).
+    fn live_slice<'a>(&self, indices: &'a [usize]) -> std::borrow::Cow<'a, [usize]> {
+        if self.removed.is_empty() {
+            std::borrow::Cow::Borrowed(indices)
+        } else {
+            std::borrow::Cow::Owned(self.live(indices).collect())
+        }
+    }
+
     fn live<'a>(&'a self, indices: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
         indices
             .iter()
             .copied()
-            .filter(|index| !self.removed[*index])
+            .filter(|index| !self.is_removed(*index))
     }
 
-    /// Sorts the fields that matter into `Known`, applying the policy to look-alike names.
+    /// Finds the fields that matter, applying the policy to look-alike names.
     fn classify(&mut self, ctx: &mut Ctx<'_>) -> Result<Known, Error> {
-        let mut known = Known::default();
-        for index in 0..self.fields.len() {
-            let name = self.name(index);
-            let list = match name.len() {
-                4 if name.eq_ignore_ascii_case(b"host") => &mut known.host,
-                6 if name.eq_ignore_ascii_case(b"expect") => &mut known.expect,
-                7 if name.eq_ignore_ascii_case(b"upgrade") => &mut known.upgrade,
-                10 if name.eq_ignore_ascii_case(b"connection") => &mut known.connection,
-                14 if name.eq_ignore_ascii_case(b"content-length") => &mut known.content_length,
-                14 if name.eq_ignore_ascii_case(b"http2-settings") => &mut known.http2_settings,
-                17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
-                    &mut known.transfer_encoding
-                }
-                _ if is_lookalike(name) => {
-                    if ctx.deviate(Deviation::FramingHeaderLookalike, self.at(index))?
-                        == Action::Repair
-                    {
-                        self.remove(index);
+        let mut known = Known {
+            first: [ABSENT; 7],
+            repeated: 0,
+        };
+        let mut lookalike = false;
+        let bytes = self.buf.bytes();
+        for (index, field) in self.fields.iter().enumerate() {
+            let name = field.name.get(bytes);
+            match Class::of(name) {
+                Some(class) => {
+                    let slot = &mut known.first[class as usize];
+                    if *slot == ABSENT {
+                        *slot = u32::try_from(index).unwrap_or(ABSENT - 1);
+                    } else {
+                        known.repeated |= 1 << class as u8;
                     }
-                    continue;
                 }
-                _ => continue,
-            };
-            list.push(index);
+                None => lookalike |= is_lookalike(name),
+            }
+        }
+        // Look-alikes are rare: find them again rather than keep a list on the common path.
+        if lookalike {
+            for index in 0..self.fields.len() {
+                if Class::of(self.name(index)).is_none()
+                    && is_lookalike(self.name(index))
+                    && ctx.deviate(Deviation::FramingHeaderLookalike, self.at(index))?
+                        == Action::Repair
+                {
+                    self.remove(index);
+                }
+            }
         }
         Ok(known)
     }
@@ -213,15 +363,19 @@ impl<'w> Draft<'w> {
 
 /// `Transfer_Encoding`, `Content_Length`, `Transfer-%45ncoding`: names that become framing or
 /// routing fields when `_` is read as `-` (CGI) or percent-escapes are decoded.
+#[inline]
 fn is_lookalike(name: &[u8]) -> bool {
-    const NAMES: [&[u8]; 3] = [b"host", b"content-length", b"transfer-encoding"];
     // Cheap pre-checks first: this runs for every field that is not a known one.
-    if !(4..=17 * 3).contains(&name.len())
-        || !matches!(name[0].to_ascii_lowercase(), b'h' | b'c' | b't' | b'%')
-        || memchr::memchr2(b'_', b'%', name).is_none()
-    {
-        return false;
-    }
+    (4..=17 * 3).contains(&name.len())
+        && matches!(name[0] | 0x20, b'h' | b'c' | b't' | b'%')
+        // Names are short: a plain loop beats memchr's setup.
+        && name.iter().any(|b| *b == b'_' || *b == b'%')
+        && normalises_to_framing_name(name)
+}
+
+#[cold]
+fn normalises_to_framing_name(name: &[u8]) -> bool {
+    const NAMES: [&[u8]; 3] = [b"host", b"content-length", b"transfer-encoding"];
     let mut normal = Vec::with_capacity(name.len());
     let mut index = 0;
     while index < name.len() {
@@ -260,8 +414,16 @@ pub(crate) struct RequestDraft {
     offers_upgrade: bool,
 }
 
-impl RequestDraft {
-    pub(crate) fn finish(self, buf: Bytes) -> Request {
+/// A decided head waiting for its buffer.
+pub(crate) trait Finish {
+    type Message;
+    fn finish_with(self, buf: Bytes) -> Self::Message;
+}
+
+impl Finish for RequestDraft {
+    type Message = Request;
+
+    fn finish_with(self, buf: Bytes) -> Request {
         Request {
             head: RequestHead {
                 fields: Fields::new(buf, self.fields),
@@ -288,8 +450,10 @@ pub(crate) struct ResponseDraft {
     persistence: Persistence,
 }
 
-impl ResponseDraft {
-    pub(crate) fn finish(self, buf: Bytes) -> Response {
+impl Finish for ResponseDraft {
+    type Message = Response;
+
+    fn finish_with(self, buf: Bytes) -> Response {
         Response {
             head: ResponseHead {
                 fields: Fields::new(buf, self.fields),
@@ -301,16 +465,6 @@ impl ResponseDraft {
             persistence: self.persistence,
         }
     }
-}
-
-fn surviving(draft: &Draft<'_>) -> Vec<FieldSpan> {
-    draft
-        .fields
-        .iter()
-        .zip(&draft.removed)
-        .filter(|(_, removed)| !**removed)
-        .map(|(span, _)| *span)
-        .collect()
 }
 
 /// Decides what a request means.
@@ -331,8 +485,7 @@ pub(crate) fn request<'w>(
     let target_at = start_at + method.len() + 1;
     let (target, form) = target::check(&mut draft.buf, method, target, target_at, ctx)?;
     let known = draft.classify(ctx)?;
-    let mut connection = Connection::read(&draft, &known.connection);
-    connection.check_framing_listing(&draft, &known.connection, ctx)?;
+    let mut connection = Connection::read(&draft, &known.get(Class::Connection, &draft), ctx)?;
     let mut close_after = false;
     let framing = body_framing(&mut draft, &known, version, &mut close_after, ctx)?;
     let body = match framing {
@@ -342,15 +495,22 @@ pub(crate) fn request<'w>(
         // Requests are never read until close: body_framing rejects them first.
         Framing::UntilClose => return Err(ctx.error(ErrorKind::InvalidRequestLine, start_at)),
     };
-    check_host(&mut draft, &known.host, version, form, target, ctx)?;
-    let expects_continue = check_expect(&mut draft, &known.expect, version, ctx)?;
+    let host = known.get(Class::Host, &draft);
+    check_host(&mut draft, &host, version, form, target, ctx)?;
+    let expectations = known.get(Class::Expect, &draft);
+    let expects_continue = check_expect(&mut draft, &expectations, version, ctx)?;
     check_h2c(&mut draft, &known, &mut connection, ctx)?;
-    connection.rewrite(&mut draft, &known.connection);
-    let offers_upgrade = connection.upgrade && draft.live(&known.upgrade).next().is_some();
+    let connection_fields = known.get(Class::Connection, &draft);
+    connection.rewrite(&mut draft, &connection_fields);
+    let offers_upgrade = connection.upgrade
+        && draft
+            .live(&known.get(Class::Upgrade, &draft))
+            .next()
+            .is_some();
     let persistence = connection.persistence(version, close_after);
-    let fields = surviving(&draft);
+    let (buf, fields) = draft.into_parts();
     Ok((
-        draft.buf,
+        buf,
         RequestDraft {
             method,
             target,
@@ -392,9 +552,9 @@ pub(crate) fn response<'w>(
         reason = draft.buf.append(canonical_reason(status).as_bytes());
     }
     let known = draft.classify(ctx)?;
-    let mut connection = Connection::read(&draft, &known.connection);
-    connection.check_framing_listing(&draft, &known.connection, ctx)?;
-    connection.rewrite(&mut draft, &known.connection);
+    let connection = Connection::read(&draft, &known.get(Class::Connection, &draft), ctx)?;
+    let connection_fields = known.get(Class::Connection, &draft);
+    connection.rewrite(&mut draft, &connection_fields);
     let informational = (100..200).contains(&status);
     let mut close_after = false;
     let body = if status == 101
@@ -405,9 +565,9 @@ pub(crate) fn response<'w>(
         BodyFraming::Tunnel
     } else if informational || status == 204 {
         let framing_fields: Vec<usize> = known
-            .content_length
+            .get(Class::ContentLength, &draft)
             .iter()
-            .chain(&known.transfer_encoding)
+            .chain(known.get(Class::TransferEncoding, &draft).iter())
             .copied()
             .collect();
         if let Some(first) = framing_fields.iter().min()
@@ -418,7 +578,8 @@ pub(crate) fn response<'w>(
         BodyFraming::Empty
     } else if method == RequestMethod::Head || status == 304 {
         // Content-Length still tells the size of the representation: keep it only when valid.
-        content_length(&mut draft, &known.content_length, ctx)?;
+        let lengths = known.get(Class::ContentLength, &draft);
+        content_length(&mut draft, &lengths, ctx)?;
         BodyFraming::Empty
     } else {
         match body_framing(&mut draft, &known, version, &mut close_after, ctx)? {
@@ -431,9 +592,9 @@ pub(crate) fn response<'w>(
         }
     };
     let persistence = connection.persistence(version, close_after);
-    let fields = surviving(&draft);
+    let (buf, fields) = draft.into_parts();
     Ok((
-        draft.buf,
+        buf,
         ResponseDraft {
             version,
             status,
@@ -506,14 +667,16 @@ fn body_framing(
     close_after: &mut bool,
     ctx: &mut Ctx<'_>,
 ) -> Result<Framing, Error> {
-    let te = transfer_encoding(draft, &known.transfer_encoding, version, close_after, ctx)?;
+    let codings = known.get(Class::TransferEncoding, draft);
+    let lengths = known.get(Class::ContentLength, draft);
+    let te = transfer_encoding(draft, &codings, version, close_after, ctx)?;
     let Some(te) = te else {
-        return Ok(match content_length(draft, &known.content_length, ctx)? {
+        return Ok(match content_length(draft, &lengths, ctx)? {
             Some(length) => Framing::Length(length),
             None => Framing::None,
         });
     };
-    let first_length = draft.live(&known.content_length).next();
+    let first_length = draft.live(&lengths).next();
     if let Some(first) = first_length {
         let deviation = match ctx.kind {
             crate::MessageKind::Request => Deviation::RequestClTeConflict,
@@ -521,7 +684,7 @@ fn body_framing(
         };
         // The only non-reject action drops Content-Length and closes afterwards.
         ctx.deviate(deviation, draft.at(first))?;
-        draft.collapse(&known.content_length, None);
+        draft.collapse(&lengths, None);
         *close_after = true;
     }
     Ok(te)
@@ -538,6 +701,13 @@ fn transfer_encoding(
     let Some(first) = draft.live(indices).next() else {
         return Ok(None);
     };
+    // The common case, decided without building the coding list.
+    if indices.len() == 1
+        && version == Version::Http11
+        && draft.value(first).eq_ignore_ascii_case(b"chunked")
+    {
+        return Ok(Some(Framing::Chunked));
+    }
     let at = draft.at(first);
     let mut codings: Vec<Vec<u8>> = Vec::new();
     let mut valid = true;
@@ -568,13 +738,14 @@ fn transfer_encoding(
     }
     let mut rewritten = false;
     if codings.iter().any(|coding| coding == b"identity") {
-        ctx.deviate(Deviation::TeIdentity, at)?;
         // Removing `identity` must never change whether chunked is the final coding: in
-        // `chunked, identity` it is not, for every parser that reads the list as written.
+        // `chunked, identity` it is not, for every parser that reads the list as written, so
+        // that list is left to `h1.te-not-chunked-last` rather than repaired here.
         let last_chunked = codings.iter().rposition(|coding| coding == b"chunked");
-        let first_identity = codings.iter().position(|coding| coding == b"identity");
-        let changes_final = matches!((last_chunked, first_identity), (Some(c), Some(i)) if i > c);
+        let last_identity = codings.iter().rposition(|coding| coding == b"identity");
+        let changes_final = matches!((last_chunked, last_identity), (Some(c), Some(i)) if i > c);
         if !changes_final {
+            ctx.deviate(Deviation::TeIdentity, at)?;
             codings.retain(|coding| coding != b"identity");
             rewritten = true;
         }
@@ -609,7 +780,7 @@ fn transfer_encoding(
     }
     if rewritten {
         let value = codings.join(&b", "[..]);
-        let live: Vec<usize> = draft.live(indices).collect();
+        let live = draft.live_slice(indices);
         draft.collapse(&live, Some(&value));
     }
     if codings.last().is_some_and(|coding| coding == b"chunked") {
@@ -628,29 +799,32 @@ fn content_length(
     indices: &[usize],
     ctx: &mut Ctx<'_>,
 ) -> Result<Option<u64>, Error> {
-    let live: Vec<usize> = draft.live(indices).collect();
+    let live = draft.live_slice(indices);
     let Some(&first) = live.first() else {
         return Ok(None);
     };
     let at = draft.at(first);
-    let mut values: Vec<&[u8]> = Vec::new();
-    let mut valid = true;
-    for index in &live {
+    let mut length: Option<u64> = None;
+    let (mut count, mut valid, mut padded) = (0, true, false);
+    for index in live.iter() {
         for element in draft.value(*index).split(|b| *b == b',') {
             let element = trim_ows(element);
-            if element.is_empty() || !element.iter().all(u8::is_ascii_digit) {
-                valid = false;
+            count += 1;
+            match parse_decimal(element) {
+                Some(value) if length.is_none_or(|first| first == value) => {
+                    length = Some(value);
+                    padded |= element.len() > 1 && element[0] == b'0';
+                }
+                // Not a number, too large, or differing from the first value.
+                _ => valid = false,
             }
-            values.push(element);
         }
     }
-    let lengths: Option<Vec<u64>> = values.iter().map(|value| parse_decimal(value)).collect();
-    let length = match lengths {
-        Some(lengths) if valid && lengths.iter().all(|length| *length == lengths[0]) => lengths[0],
-        _ => return invalid_content_length(draft, &live, at, ctx),
+    let Some(length) = length.filter(|_| valid) else {
+        return invalid_content_length(draft, &live, at, ctx);
     };
     let mut rewrite = false;
-    if values.len() > 1 {
+    if count > 1 {
         let deviation = match ctx.kind {
             crate::MessageKind::Request => Deviation::RequestDuplicateContentLengthSame,
             crate::MessageKind::Response => Deviation::ResponseDuplicateContentLengthSame,
@@ -658,11 +832,7 @@ fn content_length(
         ctx.deviate(deviation, at)?;
         rewrite = true;
     }
-    if values
-        .iter()
-        .any(|value| value.len() > 1 && value[0] == b'0')
-        && ctx.deviate(Deviation::ContentLengthLeadingZeros, at)? == Action::Repair
-    {
+    if padded && ctx.deviate(Deviation::ContentLengthLeadingZeros, at)? == Action::Repair {
         rewrite = true;
     }
     if rewrite {
@@ -799,7 +969,10 @@ struct Connection {
 }
 
 impl Connection {
-    fn read(draft: &Draft<'_>, indices: &[usize]) -> Connection {
+    /// Reads the tokens that matter, applying the policy to framing and routing fields listed
+    /// as hop-by-hop, in one pass.
+    fn read(draft: &Draft<'_>, indices: &[usize], ctx: &mut Ctx<'_>) -> Result<Connection, Error> {
+        const FRAMING: [&[u8]; 3] = [b"content-length", b"transfer-encoding", b"host"];
         let mut connection = Connection {
             close: false,
             keep_alive: false,
@@ -814,31 +987,18 @@ impl Connection {
                     connection.keep_alive = true;
                 } else if token.eq_ignore_ascii_case(b"upgrade") {
                     connection.upgrade = true;
-                }
-            }
-        }
-        connection
-    }
-
-    fn check_framing_listing(
-        &mut self,
-        draft: &Draft<'_>,
-        indices: &[usize],
-        ctx: &mut Ctx<'_>,
-    ) -> Result<(), Error> {
-        const FRAMING: [&[u8]; 3] = [b"content-length", b"transfer-encoding", b"host"];
-        for index in draft.live(indices) {
-            for token in list_elements(draft.value(index)) {
-                if let Some(name) = FRAMING.iter().find(|name| token.eq_ignore_ascii_case(name)) {
+                } else if let Some(name) =
+                    FRAMING.iter().find(|name| token.eq_ignore_ascii_case(name))
+                {
                     // The only non-reject action removes the token.
                     ctx.deviate(Deviation::ConnectionListsFramingHeader, draft.at(index))?;
-                    if !self.drop.contains(name) {
-                        self.drop.push(name);
+                    if !connection.drop.contains(name) {
+                        connection.drop.push(name);
                     }
                 }
             }
         }
-        Ok(())
+        Ok(connection)
     }
 
     /// Rewrites the Connection field without the tokens to drop.
@@ -846,7 +1006,7 @@ impl Connection {
         if self.drop.is_empty() {
             return;
         }
-        let live: Vec<usize> = draft.live(indices).collect();
+        let live = draft.live_slice(indices);
         let kept: Vec<Vec<u8>> = live
             .iter()
             .flat_map(|index| list_elements(draft.value(*index)))
@@ -866,7 +1026,6 @@ impl Connection {
         let keep = match version {
             Version::Http11 => !self.close,
             Version::Http10 => self.keep_alive && !self.close,
-            Version::Http09 => false,
         };
         if keep && !close_after {
             Persistence::KeepAlive
@@ -884,7 +1043,7 @@ fn check_host(
     target: Span,
     ctx: &mut Ctx<'_>,
 ) -> Result<(), Error> {
-    let live: Vec<usize> = draft.live(indices).collect();
+    let live = draft.live_slice(indices);
     let Some(&first) = live.first() else {
         if version == Version::Http11 {
             // The only non-reject action forwards the request without Host.
@@ -932,13 +1091,13 @@ fn check_expect(
     version: Version,
     ctx: &mut Ctx<'_>,
 ) -> Result<bool, Error> {
-    let live: Vec<usize> = draft.live(indices).collect();
+    let live = draft.live_slice(indices);
     let Some(&first) = live.first() else {
         return Ok(false);
     };
     let mut continue_asked = false;
     let mut unknown = false;
-    for index in &live {
+    for index in live.iter() {
         let elements = split_list(draft.value(*index));
         if elements.iter().all(|element| element.is_empty()) {
             unknown = true;
@@ -976,7 +1135,8 @@ fn check_h2c(
     connection: &mut Connection,
     ctx: &mut Ctx<'_>,
 ) -> Result<(), Error> {
-    let live: Vec<usize> = draft.live(&known.upgrade).collect();
+    let upgrades = known.get(Class::Upgrade, draft);
+    let live = draft.live_slice(&upgrades);
     let offers_h2c = live.iter().any(|index| {
         list_elements(draft.value(*index)).any(|protocol| protocol.eq_ignore_ascii_case(b"h2c"))
     });
@@ -991,7 +1151,8 @@ fn check_h2c(
         .collect();
     let value = others.join(&b", "[..]);
     draft.collapse(&live, (!value.is_empty()).then_some(&value[..]));
-    draft.collapse(&known.http2_settings, None);
+    let settings = known.get(Class::Http2Settings, draft);
+    draft.collapse(&settings, None);
     connection.drop.push(b"http2-settings");
     if others.is_empty() {
         connection.drop.push(b"upgrade");

@@ -37,7 +37,7 @@ pub(crate) fn authority_of(form: TargetForm, target: &[u8]) -> Option<&[u8]> {
 
 /// `scheme "://" authority`: the authority of an absolute URI with an authority component.
 fn absolute_authority(target: &[u8]) -> Option<&[u8]> {
-    let colon = memchr::memchr(b':', target)?;
+    let colon = target.iter().position(|b| *b == b':')?;
     let (scheme, rest) = target.split_at(colon);
     let valid_scheme = scheme.first().is_some_and(u8::is_ascii_alphabetic)
         && scheme
@@ -63,12 +63,16 @@ pub(crate) enum PortRule {
 /// `uri-host [ ":" port ]` (RFC 3986 §3.2.2, §3.2.3); an empty host is refused.
 pub(crate) fn is_host_port(value: &[u8], port: PortRule) -> bool {
     let (host, rest) = if value.first() == Some(&b'[') {
-        match memchr::memchr(b']', value) {
+        match value.iter().position(|b| *b == b']') {
             Some(close) => value.split_at(close + 1),
             None => return false,
         }
     } else {
-        let colon = memchr::memrchr(b':', value).unwrap_or(value.len());
+        // Hosts are short: a plain loop beats memchr's setup.
+        let colon = value
+            .iter()
+            .rposition(|b| *b == b':')
+            .unwrap_or(value.len());
         value.split_at(colon)
     };
     let host_ok = if host.first() == Some(&b'[') {
@@ -99,14 +103,25 @@ pub(crate) fn check(
     at: usize,
     ctx: &mut Ctx<'_>,
 ) -> Result<(Span, TargetForm), Error> {
-    let bytes = buf.get(target);
-    if let Some(bad) = bytes.iter().position(|b| !is_uri_byte(*b))
+    // One pass finds both what is not a URI byte and a fragment, the only two things a clean
+    // target has to be checked for here.
+    let (mut bad, mut hash) = (None, None);
+    for (index, byte) in buf.get(target).iter().enumerate() {
+        if !is_uri_byte(*byte) {
+            bad.get_or_insert(index);
+        } else if *byte == b'#' {
+            hash.get_or_insert(index);
+        }
+    }
+    if let Some(bad) = bad
         && ctx.deviate(Deviation::InvalidTargetByte, at + bad)? == Action::Repair
     {
         let encoded = percent_encode(buf.get(target));
         target = buf.append(&encoded);
+        // Encoding moved the fragment, if any.
+        hash = memchr::memchr(b'#', buf.get(target));
     }
-    if let Some(hash) = memchr::memchr(b'#', buf.get(target))
+    if let Some(hash) = hash
         && ctx.deviate(Deviation::FragmentInTarget, at + hash)? == Action::Repair
     {
         target = Span::new(target.start(), target.start() + hash);

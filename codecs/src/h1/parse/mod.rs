@@ -9,7 +9,7 @@
 //! is authoritative: every error comes from it, and a property test checks that both paths
 //! agree wherever httparse succeeds.
 
-mod fast;
+pub(crate) mod fast;
 pub(crate) mod lines;
 mod start_line;
 
@@ -84,8 +84,9 @@ pub(crate) struct RawHead<'w> {
     pub(crate) buf: Buf<'w>,
     pub(crate) start: StartLine,
     pub(crate) fields: Vec<FieldSpan>,
-    /// Offset in the wire head of each field's line, for anomaly offsets.
-    pub(crate) field_at: Vec<u32>,
+    /// Offset in the wire head of each field's line, for anomaly offsets; `None` when the
+    /// spans point into the wire head, whose name offsets serve.
+    pub(crate) field_at: Option<Vec<u32>>,
     /// Offset in the wire head of the start line.
     pub(crate) start_at: usize,
 }
@@ -113,14 +114,10 @@ pub(crate) fn parse_head<'w>(
     shape: HeadShape,
     ctx: &mut Ctx<'_>,
 ) -> Result<RawHead<'w>, Error> {
-    if shape.regular {
-        let fast = match ctx.kind {
-            MessageKind::Request => fast::request(head, shape.field_lines),
-            MessageKind::Response => fast::response(head, shape.field_lines),
-        };
-        if let Some(raw) = fast {
-            return Ok(raw);
-        }
+    if shape.regular
+        && let Some(raw) = fast::scanned(head, ctx.kind, shape.field_lines)
+    {
+        return Ok(raw);
     }
     slow(head, ctx)
 }
@@ -148,7 +145,7 @@ fn slow(head: &[u8], ctx: &mut Ctx<'_>) -> Result<RawHead<'static>, Error> {
         buf: Buf::owned(out),
         start,
         fields: parsed.spans,
-        field_at: parsed.wire_at,
+        field_at: Some(parsed.wire_at),
         start_at: first.at,
     })
 }
