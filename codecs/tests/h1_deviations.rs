@@ -653,6 +653,24 @@ fn repairs_that_cannot_apply_reject() {
 }
 
 #[test]
+fn identity_after_chunked_is_left_to_the_final_coding_rule() {
+    // Dropping `identity` here would make chunked final, which no other parser would agree
+    // with: the list stays as written and the body is read until close (fuzzing found the
+    // earlier repair recorded for nothing).
+    let seen = run_whole(
+        &Kind::responses(),
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\nWorld",
+        &Policy::default(),
+        Side::Origin,
+    );
+    assert_eq!(seen.error, None);
+    assert_eq!(seen.framings, [BodyFraming::UntilClose]);
+    assert_eq!(seen.bodies, [b"World".to_vec()]);
+    let ids: Vec<Deviation> = seen.anomalies.iter().map(|a| a.deviation).collect();
+    assert_eq!(ids, [Deviation::TeNotChunkedLast]);
+}
+
+#[test]
 fn responses_to_head_and_304_have_no_body_whatever_the_head_says() {
     let policy = Policy::default();
     let head_kind = Kind::Responses(Answering::Listed(vec![

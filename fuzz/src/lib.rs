@@ -121,9 +121,6 @@ fn repair_stays(deviation: Deviation, first: &[Anomaly]) -> bool {
         Deviation::TeInHttp10 | Deviation::TeNotChunkedLast | Deviation::TeInvalidSyntax => {
             repaired(deviation)
         }
-        // `identity` after the last chunked stays (dropping it would make chunked final): the
-        // body is read until close, by the te-not-chunked-last repair.
-        Deviation::TeIdentity => repaired(deviation) && repaired(Deviation::TeNotChunkedLast),
         _ => false,
     }
 }
