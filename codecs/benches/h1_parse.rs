@@ -98,14 +98,14 @@ Report-To: {\"group\":\"default\",\"max_age\":2592000,\"endpoints\":\
 
 // The head is handed back so that criterion frees it after the clock stops, as it does the
 // inputs: freeing is not parsing, and httparse has nothing to free.
-fn tollgate_request(decoder: &mut RequestDecoder, buf: &mut BytesMut) -> Option<Box<Request>> {
+fn tollgate_request(decoder: &mut RequestDecoder, buf: &mut BytesMut) -> Option<Request> {
     match decoder.decode(buf) {
         Ok(Some(RequestEvent::Head(request))) => Some(request),
         _ => None,
     }
 }
 
-fn tollgate_response(decoder: &mut ResponseDecoder, buf: &mut BytesMut) -> Option<Box<Response>> {
+fn tollgate_response(decoder: &mut ResponseDecoder, buf: &mut BytesMut) -> Option<Response> {
     match decoder.decode(buf) {
         Ok(Some(ResponseEvent::Head(response))) => Some(response),
         _ => None,
