@@ -214,51 +214,74 @@ impl Verdict {
     }
 }
 
-/// Runs an llhttp case the way llhttp's tests do: all bytes in one read, no end of input.
-fn llhttp_verdict(kind: &str, input: &[u8], policy: &Arc<Policy>) -> Verdict {
-    let mut buf = BytesMut::from(input);
-    let mut complete = 0;
-    let mut in_message = false;
-    let result;
-    let anomalies;
-    if kind.starts_with("request") {
-        let mut decoder = RequestDecoder::new(policy.clone(), Side::Client);
-        result = loop {
-            match decoder.decode(&mut buf) {
-                Ok(Some(RequestEvent::Head(_))) => in_message = true,
-                Ok(Some(RequestEvent::End)) => {
+/// Where a decoder event leaves a message.
+enum Mark {
+    Begun,
+    Ended,
+    Inside,
+}
+
+/// Decodes all of `buf` without signalling the end of input: messages completed, or the error,
+/// and whether the decoder stopped inside a message.
+fn drive<E>(
+    buf: &mut BytesMut,
+    mut next: impl FnMut(&mut BytesMut, bool) -> Result<Option<E>, Error>,
+    mark: impl Fn(&E) -> Mark,
+) -> (Result<usize, Error>, bool) {
+    let (mut complete, mut in_message) = (0, false);
+    loop {
+        match next(buf, in_message) {
+            Ok(Some(event)) => match mark(&event) {
+                Mark::Begun => in_message = true,
+                Mark::Ended => {
                     in_message = false;
                     complete += 1;
                 }
-                Ok(Some(_)) => {}
-                Ok(None) => break Ok(complete),
-                Err(error) => break Err(error),
-            }
-        };
-        anomalies = decoder.take_anomalies();
+                Mark::Inside => {}
+            },
+            Ok(None) => return (Ok(complete), in_message),
+            Err(error) => return (Err(error), in_message),
+        }
+    }
+}
+
+/// Runs an llhttp case the way llhttp's tests do: all bytes in one read, no end of input.
+fn llhttp_verdict(kind: &str, input: &[u8], policy: &Arc<Policy>) -> Verdict {
+    let mut buf = BytesMut::from(input);
+    let (result, in_message, anomalies) = if kind.starts_with("request") {
+        let mut decoder = RequestDecoder::new(policy.clone(), Side::Client);
+        let (result, in_message) = drive(
+            &mut buf,
+            |buf, _| decoder.decode(buf),
+            |event| match event {
+                RequestEvent::Head(_) => Mark::Begun,
+                RequestEvent::End => Mark::Ended,
+                _ => Mark::Inside,
+            },
+        );
         // An upgrade pause is llhttp's "Pause on CONNECT/Upgrade": not stuck.
         if decoder.is_paused() {
             buf.clear();
         }
+        (result, in_message, decoder.take_anomalies())
     } else {
         let mut decoder = ResponseDecoder::new(policy.clone(), Side::Origin);
-        result = loop {
-            if decoder.pending() == 0 && !in_message {
-                decoder.expect_response(RequestMethod::Other);
-            }
-            match decoder.decode(&mut buf) {
-                Ok(Some(ResponseEvent::Head(_))) => in_message = true,
-                Ok(Some(ResponseEvent::End)) => {
-                    in_message = false;
-                    complete += 1;
+        let (result, in_message) = drive(
+            &mut buf,
+            |buf, in_message| {
+                if decoder.pending() == 0 && !in_message {
+                    decoder.expect_response(RequestMethod::Other);
                 }
-                Ok(Some(_)) => {}
-                Ok(None) => break Ok(complete),
-                Err(error) => break Err(error),
-            }
-        };
-        anomalies = decoder.take_anomalies();
-    }
+                decoder.decode(buf)
+            },
+            |event| match event {
+                ResponseEvent::Head(_) => Mark::Begun,
+                ResponseEvent::End => Mark::Ended,
+                _ => Mark::Inside,
+            },
+        );
+        (result, in_message, decoder.take_anomalies())
+    };
     let stuck_in_head =
         result.is_ok() && !in_message && buf.iter().any(|b| *b != b'\r' && *b != b'\n');
     Verdict {
