@@ -709,7 +709,7 @@ catalogue! {
         applies: Responses,
         rfc: "RFC 9112 §2.3, RFC 1945",
         summary: "a response without a status line (HTTP/0.9)",
-        repair: ActionDoc::responses("read it as `HTTP/1.0 200` with a body until close (first response on a connection only)"),
+        repair: ActionDoc::responses("read it as `HTTP/1.0 200` with a body until close (only as the first response on a connection, to a request other than HEAD or CONNECT)"),
         accept: None,
         defaults: [Reject, Reject, Reject, Repair],
         reject_status: 400,

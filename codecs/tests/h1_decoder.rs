@@ -147,3 +147,21 @@ fn a_body_until_close_ends_at_end_of_input() {
         Some(ResponseEvent::End)
     );
 }
+
+#[test]
+fn http09_is_never_the_answer_to_head() {
+    let lenient = Arc::new(Policy::preset(tollgate_codecs::Preset::Lenient));
+    let mut decoder = ResponseDecoder::new(lenient.clone(), Side::Origin);
+    decoder.expect_response(RequestMethod::Head);
+    let mut src = BytesMut::from(&b"<html>hi</html>"[..]);
+    let error = decoder.decode(&mut src).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Rejected(Deviation::Http09Response));
+    // The same bytes answering a GET are read as HTTP/0.9 under the lenient preset.
+    let mut decoder = ResponseDecoder::new(lenient, Side::Origin);
+    decoder.expect_response(RequestMethod::Other);
+    let mut src = BytesMut::from(&b"<html>hi</html>"[..]);
+    let Some(ResponseEvent::Head(response)) = decoder.decode(&mut src).unwrap() else {
+        panic!("head expected");
+    };
+    assert_eq!(response.body, BodyFraming::UntilClose);
+}

@@ -507,7 +507,7 @@ impl ResponseDecoder {
             match http09(src) {
                 Http09::Undecided if !eof => return Ok(None),
                 Http09::No | Http09::Undecided => {}
-                Http09::Yes => return self.http09_response(),
+                Http09::Yes => return self.http09_response(method),
             }
         }
         if self.informational == 0 {
@@ -545,8 +545,16 @@ impl ResponseDecoder {
 
     /// Reads a status-line-less first response as `HTTP/1.0 200 OK` with a body until close,
     /// when the policy repairs it: the head it yields re-encodes to one any parser reads.
-    fn http09_response(&mut self) -> Result<Option<ResponseEvent>, Error> {
+    fn http09_response(&mut self, method: RequestMethod) -> Result<Option<ResponseEvent>, Error> {
         self.core.log.new_message();
+        if method != RequestMethod::Other {
+            // HTTP/0.9 knows only GET: a status-line-less answer to HEAD or CONNECT is garbage,
+            // and reading it as a body would contradict the request.
+            return Err(self
+                .core
+                .ctx(Phase::Head)
+                .refuse(Deviation::Http09Response, 0));
+        }
         // The only non-reject action is this reading.
         let action = self
             .core
