@@ -18,6 +18,7 @@
 pub mod anomaly;
 pub mod deviation;
 pub mod h1;
+pub mod h2;
 pub mod policy;
 
 pub use anomaly::Anomaly;

@@ -1,0 +1,3 @@
+//! HPACK decode throughput against other implementations (written with the HPACK codec).
+
+fn main() {}
