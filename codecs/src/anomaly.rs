@@ -39,3 +39,35 @@ impl fmt::Display for Anomaly {
         )
     }
 }
+
+/// Anomalies met so far, each deviation recorded once per message so that a body of a million
+/// chunks with the same defect cannot grow the log without bound.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AnomalyLog {
+    anomalies: Vec<Anomaly>,
+    seen: [u64; Deviation::COUNT.div_ceil(64)],
+}
+
+impl AnomalyLog {
+    /// Starts a new message: every deviation may be recorded again.
+    pub(crate) fn new_message(&mut self) {
+        self.seen = [0; Deviation::COUNT.div_ceil(64)];
+    }
+
+    pub(crate) fn record(&mut self, anomaly: Anomaly) {
+        let index = anomaly.deviation.index();
+        let (word, bit) = (index / 64, 1u64 << (index % 64));
+        if self.seen[word] & bit == 0 || anomaly.action == Action::Reject {
+            self.seen[word] |= bit;
+            self.anomalies.push(anomaly);
+        }
+    }
+
+    pub(crate) fn take(&mut self) -> Vec<Anomaly> {
+        std::mem::take(&mut self.anomalies)
+    }
+
+    pub(crate) fn as_slice(&self) -> &[Anomaly] {
+        &self.anomalies
+    }
+}

@@ -136,6 +136,11 @@ pub struct DeviationInfo {
 }
 
 impl DeviationInfo {
+    /// The protocol the deviation belongs to: the id's first part (`h1`, `h2`).
+    pub fn protocol(&self) -> &'static str {
+        self.id.split('.').next().unwrap_or(self.id)
+    }
+
     /// Whether `action` exists for messages of `kind`. `reject` always does.
     pub fn supports(&self, action: Action, kind: MessageKind) -> bool {
         let doc = match action {
@@ -815,6 +820,514 @@ catalogue! {
         reject_status: 400,
         why: "CGI, WSGI and Rack back ends fold `_` into `-`, and some decode escapes, and would frame or route on a field every proxy ignored (PortSwigger underjoin1, encode)",
     },
+    // ---- HTTP/2 frames (RFC 9113 §4 to §6) ----
+    /// A DATA frame on stream 0.
+    H2DataOnStreamZero = "h2.data-on-stream-zero" {
+        applies: Both,
+        rfc: "RFC 9113 §6.1",
+        summary: "a DATA frame on stream 0",
+        repair: ActionDoc::both("drop the frame"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "a connection error by RFC; an origin's stray frame carries nothing a client could receive, so it is dropped",
+    },
+    /// A HEADERS, PUSH_PROMISE or CONTINUATION frame on stream 0.
+    H2HeadersOnStreamZero = "h2.headers-on-stream-zero" {
+        applies: Both,
+        rfc: "RFC 9113 §6.2, §6.6, §6.10",
+        summary: "a HEADERS, PUSH_PROMISE or CONTINUATION frame on stream 0",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error; its header block would still change the HPACK context, so it cannot be dropped",
+    },
+    /// A pad length as long as the frame payload or longer.
+    H2PaddingExceedsPayload = "h2.padding-exceeds-payload" {
+        applies: Both,
+        rfc: "RFC 9113 §6.1",
+        summary: "a pad length as long as the frame payload or longer",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error; the frame's content cannot be found",
+    },
+    /// Padding bytes that are not zero.
+    H2PaddingNotZero = "h2.padding-not-zero" {
+        applies: Both,
+        rfc: "RFC 9113 §6.1",
+        summary: "padding bytes that are not zero",
+        repair: ActionDoc::both("re-encode the frame without the padding"),
+        accept: ActionDoc::both("ignore the padding"),
+        defaults: [Accept, Repair, Accept, Repair],
+        reject_status: 400,
+        why: "receivers are not obliged to check padding; a covert channel at most, and padding is never forwarded",
+    },
+    /// A PRIORITY frame whose length is not 5.
+    H2PriorityBadLength = "h2.priority-bad-length" {
+        applies: Both,
+        rfc: "RFC 9113 §6.3",
+        summary: "a PRIORITY frame whose length is not 5",
+        repair: ActionDoc::both("drop the frame (priority signals are advisory)"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "a stream error by RFC, and one of the MadeYouReset primitives toward servers; an origin's priority signal is meaningless to us",
+    },
+    /// A stream that depends on itself.
+    H2PrioritySelfDependency = "h2.priority-self-dependency" {
+        applies: Both,
+        rfc: "RFC 9113 §5.3.1",
+        summary: "a stream that depends on itself",
+        repair: ActionDoc::both("drop the priority information"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "a stream error by RFC (MadeYouReset primitive); priority is deprecated and never forwarded",
+    },
+    /// A HEADERS or PUSH_PROMISE frame too short for its priority fields or promised stream.
+    H2FrameTruncated = "h2.frame-truncated" {
+        applies: Both,
+        rfc: "RFC 9113 §4.2, §6.2, §6.6",
+        summary: "a HEADERS or PUSH_PROMISE frame too short for its priority fields or promised stream",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a frame size error in a frame that carries a field block is a connection error: HPACK state cannot be kept",
+    },
+    /// A PRIORITY frame on stream 0.
+    H2PriorityOnStreamZero = "h2.priority-on-stream-zero" {
+        applies: Both,
+        rfc: "RFC 9113 §6.3",
+        summary: "a PRIORITY frame on stream 0",
+        repair: ActionDoc::both("drop the frame"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "a connection error by RFC; it prioritises nothing, so dropping it changes nothing",
+    },
+    /// A RST_STREAM frame whose length is not 4.
+    H2RstStreamBadLength = "h2.rst-stream-bad-length" {
+        applies: Both,
+        rfc: "RFC 9113 §6.4",
+        summary: "a RST_STREAM frame whose length is not 4",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error; the error code cannot be read",
+    },
+    /// A RST_STREAM frame on stream 0.
+    H2RstStreamOnStreamZero = "h2.rst-stream-on-stream-zero" {
+        applies: Both,
+        rfc: "RFC 9113 §6.4",
+        summary: "a RST_STREAM frame on stream 0",
+        repair: ActionDoc::both("drop the frame"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "a connection error by RFC; it resets nothing, so dropping it changes nothing",
+    },
+    /// A SETTINGS frame on a stream other than 0.
+    H2SettingsOnStream = "h2.settings-on-stream" {
+        applies: Both,
+        rfc: "RFC 9113 §6.5",
+        summary: "a SETTINGS frame on a stream other than 0",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error; which parameters the peer meant to set is unknowable",
+    },
+    /// A SETTINGS frame whose length is not a multiple of 6.
+    H2SettingsBadLength = "h2.settings-bad-length" {
+        applies: Both,
+        rfc: "RFC 9113 §6.5",
+        summary: "a SETTINGS frame whose length is not a multiple of 6",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error; the parameters cannot be read",
+    },
+    /// A SETTINGS acknowledgement with a payload.
+    H2SettingsAckWithPayload = "h2.settings-ack-with-payload" {
+        applies: Both,
+        rfc: "RFC 9113 §6.5",
+        summary: "a SETTINGS acknowledgement with a payload",
+        repair: ActionDoc::both("drop the payload"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "a connection error by RFC; an acknowledgement's meaning does not depend on a payload",
+    },
+    /// A SETTINGS value out of range (ENABLE_PUSH above 1, INITIAL_WINDOW_SIZE above 2^31-1, MAX_FRAME_SIZE outside 2^14..2^24-1).
+    H2SettingsInvalidValue = "h2.settings-invalid-value" {
+        applies: Both,
+        rfc: "RFC 9113 §6.5.2, RFC 8441 §3",
+        summary: "a SETTINGS value out of range (ENABLE_PUSH above 1, INITIAL_WINDOW_SIZE above 2^31-1, MAX_FRAME_SIZE outside 2^14..2^24-1)",
+        repair: ActionDoc::both("drop that parameter (its previous value stays)"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "a connection error by RFC; an origin's nonsense parameter is dropped, since the previous value is still a valid one",
+    },
+    /// A PUSH_PROMISE frame sent by a client.
+    H2PushPromiseFromClient = "h2.push-promise-from-client" {
+        applies: Requests,
+        rfc: "RFC 9113 §8.4",
+        summary: "a PUSH_PROMISE frame sent by a client",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "only servers push; a connection error",
+    },
+    /// A PUSH_PROMISE frame although push was disabled.
+    H2PushPromiseUnwanted = "h2.push-promise-unwanted" {
+        applies: Responses,
+        rfc: "RFC 9113 §6.6, §8.4",
+        summary: "a PUSH_PROMISE frame although push was disabled",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error; tollgate disables push toward origins and has nowhere to send a pushed response",
+    },
+    /// A PING frame whose length is not 8.
+    H2PingBadLength = "h2.ping-bad-length" {
+        applies: Both,
+        rfc: "RFC 9113 §6.7",
+        summary: "a PING frame whose length is not 8",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error; the opaque data cannot be echoed",
+    },
+    /// A PING frame on a stream other than 0.
+    H2PingOnStream = "h2.ping-on-stream" {
+        applies: Both,
+        rfc: "RFC 9113 §6.7",
+        summary: "a PING frame on a stream other than 0",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error",
+    },
+    /// A GOAWAY frame on a stream other than 0.
+    H2GoAwayOnStream = "h2.goaway-on-stream" {
+        applies: Both,
+        rfc: "RFC 9113 §6.8",
+        summary: "a GOAWAY frame on a stream other than 0",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error",
+    },
+    /// A GOAWAY frame shorter than 8 bytes.
+    H2GoAwayBadLength = "h2.goaway-bad-length" {
+        applies: Both,
+        rfc: "RFC 9113 §6.8",
+        summary: "a GOAWAY frame shorter than 8 bytes",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error; the last stream and the code cannot be read",
+    },
+    /// A WINDOW_UPDATE with an increment of 0.
+    H2WindowUpdateZero = "h2.window-update-zero" {
+        applies: Both,
+        rfc: "RFC 9113 §6.9",
+        summary: "a WINDOW_UPDATE with an increment of 0",
+        repair: ActionDoc::both("drop the frame (it changes no window)"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "a stream or connection error by RFC and a MadeYouReset primitive toward servers; real origins send it (nginx accepted it from upstreams until 2026, PR #1622)",
+    },
+    /// A WINDOW_UPDATE frame whose length is not 4.
+    H2WindowUpdateBadLength = "h2.window-update-bad-length" {
+        applies: Both,
+        rfc: "RFC 9113 §6.9",
+        summary: "a WINDOW_UPDATE frame whose length is not 4",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error; the increment cannot be read",
+    },
+    /// A CONTINUATION frame that continues no open header block.
+    H2ContinuationUnexpected = "h2.continuation-unexpected" {
+        applies: Both,
+        rfc: "RFC 9113 §6.10",
+        summary: "a CONTINUATION frame that continues no open header block",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error; its fragment belongs to no block and would desynchronise HPACK",
+    },
+    /// Another frame, or a CONTINUATION for another stream, inside a header block.
+    H2HeaderBlockInterrupted = "h2.header-block-interrupted" {
+        applies: Both,
+        rfc: "RFC 9113 §6.10",
+        summary: "another frame, or a CONTINUATION for another stream, inside a header block",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error; header blocks must be contiguous",
+    },
+    /// The reserved bit above the stream identifier is set.
+    H2ReservedBitSet = "h2.reserved-bit-set" {
+        applies: Both,
+        rfc: "RFC 9113 §4.1",
+        summary: "the reserved bit above the stream identifier is set",
+        repair: ActionDoc::both("clear the bit"),
+        accept: ActionDoc::both("ignore the bit (it is kept when the frame is passed on)"),
+        defaults: [Accept, Repair, Accept, Repair],
+        reject_status: 400,
+        why: "receivers MUST ignore it; senders MUST NOT set it, so it is cleared before forwarding",
+    },
+    /// A frame of a type RFC 9113 does not define (an extension frame).
+    H2UnknownFrameType = "h2.unknown-frame-type" {
+        applies: Both,
+        rfc: "RFC 9113 §4.1, §5.5",
+        summary: "a frame of a type RFC 9113 does not define (an extension frame)",
+        repair: ActionDoc::both("drop the frame"),
+        accept: ActionDoc::both("pass it on (receivers ignore it)"),
+        defaults: [Accept, Repair, Accept, Repair],
+        reject_status: 400,
+        why: "extensions are legitimate and ignored by receivers; toward origins there is no extension to pass them to",
+    },
+    /// Flag bits the frame type does not define.
+    H2UndefinedFlags = "h2.undefined-flags" {
+        applies: Both,
+        rfc: "RFC 9113 §4.1",
+        summary: "flag bits the frame type does not define",
+        repair: ActionDoc::both("clear them"),
+        accept: ActionDoc::both("ignore them"),
+        defaults: [Accept, Repair, Accept, Repair],
+        reject_status: 400,
+        why: "receivers MUST ignore them; senders MUST leave them unset, so they are cleared before forwarding",
+    },
+    /// A client opens a stream with an even identifier.
+    H2EvenStreamFromClient = "h2.even-stream-from-client" {
+        applies: Requests,
+        rfc: "RFC 9113 §5.1.1",
+        summary: "a client opens a stream with an even identifier",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error; even streams belong to the server",
+    },
+    // ---- HTTP/2 messages (RFC 9113 §8) ----
+    /// A field name with uppercase letters.
+    H2UppercaseHeaderName = "h2.uppercase-header-name" {
+        applies: Both,
+        rfc: "RFC 9113 §8.2.1",
+        summary: "a field name with uppercase letters",
+        repair: ActionDoc::both("lowercase the name"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "malformed by RFC; H1-to-H2 translators in front of origins leave names capitalised (tempesta #1380), and lowercasing is unambiguous",
+    },
+    /// A field name that is empty or holds a byte outside lowercase tchar (a colon past the first byte, controls, spaces, non-ASCII).
+    H2InvalidHeaderName = "h2.invalid-header-name" {
+        applies: Both,
+        rfc: "RFC 9113 §8.2.1, RFC 9110 §5.1",
+        summary: "a field name that is empty or holds a byte outside lowercase tchar (a colon past the first byte, controls, spaces, non-ASCII)",
+        repair: ActionDoc::both("drop the field"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "malformed by RFC; empty names are the 0-length-headers memory leak (CVE-2019-9516), and odd names are read differently by each H1 hop",
+    },
+    /// A field value holding NUL, CR or LF.
+    H2InvalidHeaderValue = "h2.invalid-header-value" {
+        applies: Both,
+        rfc: "RFC 9113 §8.2.1",
+        summary: "a field value holding NUL, CR or LF",
+        repair: ActionDoc::both("replace each with SP"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "malformed by RFC; CR and LF forwarded to HTTP/1 are request and response splitting (PortSwigger h2 downgrade techniques)",
+    },
+    /// A field value starting or ending with SP or HTAB.
+    H2HeaderValueWhitespace = "h2.header-value-whitespace" {
+        applies: Both,
+        rfc: "RFC 9113 §8.2.1",
+        summary: "a field value starting or ending with SP or HTAB",
+        repair: ActionDoc::both("trim the whitespace"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "malformed by RFC; HTTP/1 cannot carry it, so hops differ on the value",
+    },
+    /// A connection-specific field (Connection, Proxy-Connection, Keep-Alive, Transfer-Encoding, Upgrade).
+    H2ConnectionSpecificHeader = "h2.connection-specific-header" {
+        applies: Both,
+        rfc: "RFC 9113 §8.2.2",
+        summary: "a connection-specific field (Connection, Proxy-Connection, Keep-Alive, Transfer-Encoding, Upgrade)",
+        repair: ActionDoc::both("drop the field"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "malformed by RFC; origins behind H1 translation send `transfer-encoding` over HTTP/2 (curl #12172)",
+    },
+    /// A TE field with a value other than `trailers`.
+    H2TeNotTrailers = "h2.te-not-trailers" {
+        applies: Both,
+        rfc: "RFC 9113 §8.2.2",
+        summary: "a TE field with a value other than `trailers`",
+        repair: ActionDoc::both("drop the field"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "malformed by RFC",
+    },
+    /// A pseudo-header field after a regular field.
+    H2PseudoAfterRegular = "h2.pseudo-after-regular" {
+        applies: Both,
+        rfc: "RFC 9113 §8.3",
+        summary: "a pseudo-header field after a regular field",
+        repair: ActionDoc::both("move the pseudo-header fields first"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "malformed by RFC; a parser that stops reading pseudo-headers at the first regular field sees another request",
+    },
+    /// A pseudo-header field given twice.
+    H2DuplicatePseudo = "h2.duplicate-pseudo" {
+        applies: Both,
+        rfc: "RFC 9113 §8.3.1, §8.3.2",
+        summary: "a pseudo-header field given twice",
+        repair: ActionDoc::both("keep one when the values are identical; differing values are rejected"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "malformed by RFC; hops pick the first or the last `:path` or `:authority`",
+    },
+    /// A request without :method, :scheme or :path (CONNECT aside), or a response without :status.
+    H2MissingPseudo = "h2.missing-pseudo" {
+        applies: Both,
+        rfc: "RFC 9113 §8.3.1, §8.3.2",
+        summary: "a request without :method, :scheme or :path (CONNECT aside), or a response without :status",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "malformed; nothing can stand in for the missing field",
+    },
+    /// An undefined pseudo-header field, or one of the other direction's (:status in a request).
+    H2UnknownPseudo = "h2.unknown-pseudo" {
+        applies: Both,
+        rfc: "RFC 9113 §8.3",
+        summary: "an undefined pseudo-header field, or one of the other direction's (:status in a request)",
+        repair: ActionDoc::both("drop the field"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "malformed by RFC; PortSwigger's `:transfer-encoding` and pseudo-header injections rely on hops that pass them",
+    },
+    /// A pseudo-header field in a trailer section.
+    H2PseudoInTrailers = "h2.pseudo-in-trailers" {
+        applies: Both,
+        rfc: "RFC 9113 §8.1",
+        summary: "a pseudo-header field in a trailer section",
+        repair: ActionDoc::both("drop the field"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "malformed by RFC; trailers must not change the request or response they end",
+    },
+    /// An empty :path in a request for an http or https URI.
+    H2EmptyPath = "h2.empty-path" {
+        applies: Requests,
+        rfc: "RFC 9113 §8.3.1",
+        summary: "an empty :path in a request for an http or https URI",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "malformed; `/` and `*` are different requests, so none can be guessed",
+    },
+    /// A CONNECT request with :scheme or :path (and no :protocol).
+    H2ConnectWithPath = "h2.connect-with-path" {
+        applies: Requests,
+        rfc: "RFC 9113 §8.5",
+        summary: "a CONNECT request with :scheme or :path (and no :protocol)",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "malformed; a tunnel and a resource request are different things",
+    },
+    /// A :status that is not three digits.
+    H2StatusNotThreeDigits = "h2.status-not-three-digits" {
+        applies: Responses,
+        rfc: "RFC 9113 §8.3.2, RFC 9110 §15",
+        summary: "a :status that is not three digits",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "malformed; a client cannot class the response",
+    },
+    /// DATA frames whose total differs from content-length.
+    H2ContentLengthMismatch = "h2.content-length-mismatch" {
+        applies: Both,
+        rfc: "RFC 9113 §8.1.1",
+        summary: "DATA frames whose total differs from content-length",
+        repair: ActionDoc::responses("drop content-length and deliver the body as received"),
+        accept: None,
+        defaults: [Reject, Reject, Reject, Repair],
+        reject_status: 400,
+        why: "malformed by RFC and ambiguous (h2 #536, nghttp2 #1408, netty #17450): which length did the origin mean? Opt-in only",
+    },
+    /// A content-length that is not a decimal number (or lists differing values).
+    H2ContentLengthInvalid = "h2.content-length-invalid" {
+        applies: Both,
+        rfc: "RFC 9113 §8.1.1, RFC 9110 §8.6",
+        summary: "a content-length that is not a decimal number (or lists differing values)",
+        repair: ActionDoc::both("drop the field (DATA frames delimit the body)"),
+        accept: None,
+        defaults: [Reject, Repair, Reject, Repair],
+        reject_status: 400,
+        why: "HTTP/2 frames its own bodies, so a broken content-length from an origin can go; from a client it is a smuggling probe for H2-to-H1 downgrades",
+    },
+    /// A Host field that names another authority than :authority.
+    H2HostAuthorityMismatch = "h2.host-authority-mismatch" {
+        applies: Requests,
+        rfc: "RFC 9113 §8.3.1",
+        summary: "a Host field that names another authority than :authority",
+        repair: ActionDoc::requests("drop Host (:authority wins)"),
+        accept: None,
+        defaults: [Reject, Repair, Repair, Repair],
+        reject_status: 400,
+        why: "a server SHOULD treat it as malformed; a downgrading hop that routes on Host would route elsewhere",
+    },
+    /// An interim (1xx) response that ends the stream.
+    H2InterimWithEndStream = "h2.interim-with-end-stream" {
+        applies: Responses,
+        rfc: "RFC 9113 §8.1",
+        summary: "an interim (1xx) response that ends the stream",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "malformed; the final response can no longer come",
+    },
 }
 
 /// The deviation table as Markdown: the content of `docs/deviations.md`.
@@ -884,7 +1397,11 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for info in catalogue() {
             assert!(seen.insert(info.id), "duplicate id {}", info.id);
-            assert!(info.id.starts_with("h1."), "{}", info.id);
+            assert!(
+                info.id.starts_with("h1.") || info.id.starts_with("h2."),
+                "{}",
+                info.id
+            );
             assert!(
                 info.id[3..].bytes().all(|b| b.is_ascii_lowercase()
                     || b.is_ascii_digit()
@@ -895,8 +1412,8 @@ mod tests {
             );
             assert_eq!(Deviation::from_id(info.id), Some(info.deviation));
             match info.applies_to {
-                AppliesTo::Requests => assert!(!info.id.starts_with("h1.response.")),
-                AppliesTo::Responses => assert!(!info.id.starts_with("h1.request.")),
+                AppliesTo::Requests => assert!(!info.id.contains(".response.")),
+                AppliesTo::Responses => assert!(!info.id.contains(".request.")),
                 AppliesTo::Both => {}
             }
         }

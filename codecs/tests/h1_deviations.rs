@@ -532,7 +532,10 @@ fn policy_for(case: &Case, base: Preset) -> Policy {
 #[test]
 fn every_deviation_has_a_case() {
     let cases = cases();
-    for deviation in Deviation::ALL {
+    let h1 = Deviation::ALL
+        .iter()
+        .filter(|d| d.info().protocol() == "h1");
+    for deviation in h1 {
         let count = cases
             .iter()
             .filter(|case| case.deviation == *deviation)

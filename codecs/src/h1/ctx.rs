@@ -1,42 +1,10 @@
 //! The decoding context threaded through the parsers: policy, side, offsets and the anomaly log.
 
-use crate::anomaly::Anomaly;
+use crate::anomaly::{Anomaly, AnomalyLog};
 use crate::deviation::{Deviation, MessageKind};
 use crate::h1::error::{Error, ErrorKind, Phase};
 use crate::h1::limits::Limits;
 use crate::policy::{Action, Policy, Side};
-
-/// Anomalies met so far, each deviation recorded once per message so that a body of a million
-/// chunks with the same defect cannot grow the log without bound.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct AnomalyLog {
-    anomalies: Vec<Anomaly>,
-    seen: [u64; Deviation::COUNT.div_ceil(64)],
-}
-
-impl AnomalyLog {
-    /// Starts a new message: every deviation may be recorded again.
-    pub(crate) fn new_message(&mut self) {
-        self.seen = [0; Deviation::COUNT.div_ceil(64)];
-    }
-
-    fn record(&mut self, anomaly: Anomaly) {
-        let index = anomaly.deviation.index();
-        let (word, bit) = (index / 64, 1u64 << (index % 64));
-        if self.seen[word] & bit == 0 || anomaly.action == Action::Reject {
-            self.seen[word] |= bit;
-            self.anomalies.push(anomaly);
-        }
-    }
-
-    pub(crate) fn take(&mut self) -> Vec<Anomaly> {
-        std::mem::take(&mut self.anomalies)
-    }
-
-    pub(crate) fn as_slice(&self) -> &[Anomaly] {
-        &self.anomalies
-    }
-}
 
 /// Everything a parser needs besides the bytes.
 pub(crate) struct Ctx<'a> {

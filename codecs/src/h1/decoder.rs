@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use bytes::{Buf as _, Bytes, BytesMut};
 
-use crate::anomaly::Anomaly;
+use crate::anomaly::{Anomaly, AnomalyLog};
 use crate::deviation::{Deviation, MessageKind};
 use crate::h1::body::{BodyDecoder, BodyEvent};
-use crate::h1::ctx::{AnomalyLog, Ctx};
+use crate::h1::ctx::Ctx;
 use crate::h1::error::{Error, ErrorKind, Phase};
 use crate::h1::head::{Fields, ResponseHead, Version};
 use crate::h1::limits::Limit;

@@ -35,6 +35,8 @@ mod parse;
 mod scan;
 mod semantics;
 mod syntax;
+
+pub(crate) use syntax::{is_tchar, trim_ows};
 mod target;
 
 pub use collect::{Answering, Collected, Message, collect_requests, collect_responses};

@@ -7,4 +7,13 @@
 //! driven and reported, and so that the harness can write any frame sequence, malformed ones
 //! included.
 
+mod check;
+mod error;
+pub mod frame;
 pub mod hpack;
+mod message;
+pub mod script;
+
+pub use check::Checker;
+pub use error::{Error, ErrorKind, Scope, WireAnswer};
+pub use message::{BlockRole, Checked, HeaderField};
