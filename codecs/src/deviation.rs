@@ -1129,6 +1129,128 @@ catalogue! {
         reject_status: 400,
         why: "a connection error; even streams belong to the server",
     },
+    // ---- HTTP/2 guard budgets (RFC 9113 §10.5): spending one ends the connection ----
+    /// RST_STREAM frames from a client beyond budgets.client_resets.
+    H2BudgetClientResets = "h2.budget-client-resets" {
+        applies: Requests,
+        rfc: "RFC 9113 §10.5",
+        summary: "RST_STREAM frames from a client beyond budgets.client_resets",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "Rapid Reset (CVE-2023-44487): each reset request costs the server setup work and the client nothing; h2 does not limit resets of accepted streams",
+    },
+    /// Streams the server had to reset beyond budgets.server_resets.
+    H2BudgetServerResets = "h2.budget-server-resets" {
+        applies: Requests,
+        rfc: "RFC 9113 §10.5",
+        summary: "streams the server had to reset beyond budgets.server_resets",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "MadeYouReset (CVE-2025-8671): stream errors provoked after a valid request make the server reset streams whose backend work goes on",
+    },
+    /// CONTINUATION frames in one header block beyond budgets.max_continuations.
+    H2BudgetContinuations = "h2.budget-continuations" {
+        applies: Requests,
+        rfc: "RFC 9113 §10.5",
+        summary: "CONTINUATION frames in one header block beyond budgets.max_continuations",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "CONTINUATION flood (VU#421644): a header block that never ends is invisible in logs and costs memory or CPU",
+    },
+    /// A header block (encoded) larger than budgets.max_header_block_bytes.
+    H2BudgetHeaderBlockBytes = "h2.budget-header-block-bytes" {
+        applies: Requests,
+        rfc: "RFC 9113 §10.5",
+        summary: "a header block (encoded) larger than budgets.max_header_block_bytes",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "the bytes of an unfinished block must be bounded before HPACK decodes them (HC-01, H2-06)",
+    },
+    /// A header list with more fields than budgets.max_header_fields.
+    H2BudgetHeaderFields = "h2.budget-header-fields" {
+        applies: Requests,
+        rfc: "RFC 9113 §10.5",
+        summary: "a header list with more fields than budgets.max_header_fields",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "the HTTP/2 Bomb (CVE-2026-49975): tiny indexed fields evade size limits; a count limit stops them",
+    },
+    /// SETTINGS frames beyond budgets.settings.
+    H2BudgetSettings = "h2.budget-settings" {
+        applies: Requests,
+        rfc: "RFC 9113 §10.5",
+        summary: "SETTINGS frames beyond budgets.settings",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "SETTINGS flood (CVE-2019-9515): each one forces an acknowledgement and settings work",
+    },
+    /// PING frames beyond budgets.pings.
+    H2BudgetPings = "h2.budget-pings" {
+        applies: Requests,
+        rfc: "RFC 9113 §10.5",
+        summary: "PING frames beyond budgets.pings",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "PING flood (CVE-2019-9512): each one queues an acknowledgement",
+    },
+    /// PRIORITY frames beyond budgets.priority.
+    H2BudgetPriority = "h2.budget-priority" {
+        applies: Requests,
+        rfc: "RFC 9113 §10.5",
+        summary: "PRIORITY frames beyond budgets.priority",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "priority churn (CVE-2019-9513): tree rebalancing per frame",
+    },
+    /// WINDOW_UPDATE frames beyond budgets.window_updates.
+    H2BudgetWindowUpdates = "h2.budget-window-updates" {
+        applies: Requests,
+        rfc: "RFC 9113 §10.5",
+        summary: "WINDOW_UPDATE frames beyond budgets.window_updates",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "WINDOW_UPDATE floods churn the write scheduler (Envoy caps them)",
+    },
+    /// Empty DATA frames without END_STREAM beyond budgets.empty_data.
+    H2BudgetEmptyData = "h2.budget-empty-data" {
+        applies: Requests,
+        rfc: "RFC 9113 §10.5",
+        summary: "empty DATA frames without END_STREAM beyond budgets.empty_data",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "empty frame flood (CVE-2019-9518): work per frame, no data",
+    },
+    /// Empty header blocks beyond budgets.empty_header_blocks.
+    H2BudgetEmptyHeaderBlocks = "h2.budget-empty-header-blocks" {
+        applies: Requests,
+        rfc: "RFC 9113 §10.5",
+        summary: "empty header blocks beyond budgets.empty_header_blocks",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "zero-length header blocks cost a stream error each and carry nothing (CVE-2019-9516 family)",
+    },
     // ---- HTTP/2 messages (RFC 9113 §8) ----
     /// A field name with uppercase letters.
     H2UppercaseHeaderName = "h2.uppercase-header-name" {

@@ -32,6 +32,7 @@ use toml::Spanned;
 
 use crate::deviation::{Deviation, DeviationInfo, MessageKind};
 use crate::h1::Limits;
+use crate::h2::budgets::{Budget, Budgets, Rate};
 
 /// What to do when a deviation is met.
 ///
@@ -139,6 +140,8 @@ pub struct Policy {
     origin: [Action; Deviation::COUNT],
     /// HTTP/1 size limits.
     pub h1_limits: Limits,
+    /// HTTP/2 guard budgets.
+    pub h2_budgets: Budgets,
 }
 
 impl Default for Policy {
@@ -161,6 +164,7 @@ impl Policy {
             client,
             origin,
             h1_limits: Limits::default(),
+            h2_budgets: Budgets::default(),
         }
     }
 
@@ -264,6 +268,9 @@ impl Policy {
         if let Some(limits) = file.h1.and_then(|h1| h1.limits) {
             limits.apply(text, &mut policy.h1_limits)?;
         }
+        if let Some(budgets) = file.h2.and_then(|h2| h2.budgets) {
+            apply_budgets(text, &budgets, &mut policy.h2_budgets)?;
+        }
         Ok(policy)
     }
 
@@ -289,6 +296,20 @@ impl Policy {
         out.push_str("\n[h1.limits]\n");
         for (name, value, _) in self.h1_limits.entries() {
             let _ = writeln!(out, "{name} = {value}");
+        }
+        out.push_str("\n[h2.budgets]\n");
+        for budget in Budget::ALL {
+            let name = budget.setting();
+            if let Some(rate) = budget.rate(&self.h2_budgets) {
+                let window = rate.window.as_millis();
+                let _ = writeln!(
+                    out,
+                    "{name} = {{ max = {}, window_ms = {window} }}",
+                    rate.max
+                );
+            } else if let Some(cap) = budget.cap(&self.h2_budgets) {
+                let _ = writeln!(out, "{name} = {cap}");
+            }
         }
         out
     }
@@ -411,6 +432,84 @@ struct PolicyFile {
     #[serde(default)]
     origin: BTreeMap<Spanned<String>, Spanned<Action>>,
     h1: Option<H1Section>,
+    h2: Option<H2Section>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct H2Section {
+    budgets: Option<BTreeMap<Spanned<String>, Spanned<BudgetValue>>>,
+}
+
+/// A rate (`{ max = 200, window_ms = 10000 }`) or a cap (`16`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BudgetValue {
+    Cap(i64),
+    Rate { max: i64, window_ms: i64 },
+}
+
+fn apply_budgets(
+    text: &str,
+    entries: &BTreeMap<Spanned<String>, Spanned<BudgetValue>>,
+    budgets: &mut Budgets,
+) -> Result<(), PolicyError> {
+    for (name, value) in entries {
+        let Some(budget) = Budget::ALL
+            .into_iter()
+            .find(|budget| budget.setting() == name.get_ref())
+        else {
+            let known: Vec<&str> = Budget::ALL.iter().map(|b| b.setting()).collect();
+            return Err(PolicyError::at(
+                text,
+                name.span(),
+                PolicyErrorKind::Syntax,
+                format!(
+                    "unknown budget `{}` (known: {})",
+                    name.get_ref(),
+                    known.join(", ")
+                ),
+            ));
+        };
+        let invalid = |message: String| {
+            PolicyError::at(text, value.span(), PolicyErrorKind::InvalidLimit, message)
+        };
+        let positive = |n: i64| u32::try_from(n).ok().filter(|n| *n > 0);
+        match (value.get_ref(), budget.rate(budgets).is_some()) {
+            (BudgetValue::Rate { max, window_ms }, true) => {
+                let (Some(max), Some(window)) = (positive(*max), positive(*window_ms)) else {
+                    return Err(invalid(format!(
+                        "`{}` needs a positive `max` and `window_ms`",
+                        budget.setting()
+                    )));
+                };
+                let rate = Rate {
+                    max,
+                    window: std::time::Duration::from_millis(u64::from(window)),
+                };
+                budget.set_rate(budgets, rate);
+            }
+            (BudgetValue::Cap(cap), false) => {
+                let cap = positive(*cap).ok_or_else(|| {
+                    invalid(format!("`{}` must be a positive number", budget.setting()))
+                })?;
+                budget.set_cap(budgets, cap);
+            }
+            (_, true) => {
+                return Err(invalid(format!(
+                    "`{}` is a rate: write {{ max = N, window_ms = M }}",
+                    budget.setting()
+                )));
+            }
+            (_, false) => {
+                return Err(invalid(format!(
+                    "`{}` is a count: write a positive number",
+                    budget.setting()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -537,6 +636,8 @@ mod tests {
             .set(Side::Client, Deviation::BareLf, Action::Reject)
             .unwrap();
         policy.h1_limits.max_trailer_bytes = 1234;
+        policy.h2_budgets.max_continuations = 3;
+        policy.h2_budgets.pings.max = 7;
         assert_eq!(Policy::from_toml(&policy.to_toml()).unwrap(), policy);
     }
 
@@ -569,5 +670,14 @@ mod tests {
         let err = Policy::from_toml("[h1.limits]\nmax_headers = 0\n").unwrap_err();
         assert_eq!(err.kind, PolicyErrorKind::InvalidLimit);
         assert_eq!(err.line, 2);
+
+        let err = Policy::from_toml("[h2.budgets]\npings = 5\n").unwrap_err();
+        assert_eq!(err.kind, PolicyErrorKind::InvalidLimit);
+        assert!(err.message.contains("is a rate"), "{}", err.message);
+        let err = Policy::from_toml("[h2.budgets]\nfloods = 5\n").unwrap_err();
+        assert!(err.message.contains("unknown budget"), "{}", err.message);
+        let policy =
+            Policy::from_toml("[h2.budgets]\npings = { max = 3, window_ms = 500 }\n").unwrap();
+        assert_eq!(policy.h2_budgets.pings.max, 3);
     }
 }

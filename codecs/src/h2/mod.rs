@@ -7,9 +7,11 @@
 //! driven and reported, and so that the harness can write any frame sequence, malformed ones
 //! included.
 
+pub mod budgets;
 mod check;
 mod error;
 pub mod frame;
+pub mod guard;
 pub mod hpack;
 mod message;
 pub mod script;

@@ -1,0 +1,253 @@
+//! The guard: sits in front of an `h2` server connection, reads the client's frames in passing
+//! and enforces the per-connection budgets `h2` does not (see [`crate::h2::budgets`]).
+//!
+//! It is sans-IO: the I/O layer hands it a copy of every byte read from the client
+//! ([`Guard::client_bytes`]) and written by the server ([`Guard::server_bytes`]), with the
+//! time, and forwards the bytes unchanged. When a budget is spent the verdict says to send
+//! GOAWAY(ENHANCE_YOUR_CALM) and close; an anomaly names the budget. The guard also runs the
+//! [`Checker`] over the client's frames to record which deviations the client commits; `h2`
+//! itself answers them as RFC 9113 says.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::anomaly::{Anomaly, AnomalyLog};
+use crate::h2::budgets::{Budget, Budgets, Window};
+use crate::h2::check::Checker;
+use crate::h2::frame::{ErrorCode, Frame, FrameBody, FrameDecoder, FrameType, Preface, flags};
+use crate::h2::script::Script;
+use crate::policy::{Action, Policy, Side};
+
+/// What the I/O layer must do after handing bytes to the guard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Go on.
+    Continue,
+    /// Send this GOAWAY to the client and close the connection.
+    GoAway(GoAway),
+}
+
+/// The connection-ending answer to a spent budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GoAway {
+    /// The budget spent.
+    pub budget: Budget,
+    /// The highest stream the client opened (the GOAWAY's last stream).
+    pub last_stream: u32,
+}
+
+impl GoAway {
+    /// The GOAWAY frame's bytes: ENHANCE_YOUR_CALM, with the budget as debug data.
+    pub fn frame(&self) -> Bytes {
+        let mut script = Script::new();
+        script.goaway(
+            self.last_stream,
+            ErrorCode::ENHANCE_YOUR_CALM,
+            self.budget.debug_data().as_bytes(),
+        );
+        script.take()
+    }
+}
+
+/// The header block being received.
+#[derive(Clone, Copy, Debug)]
+struct Block {
+    continuations: u32,
+    bytes: u32,
+}
+
+/// Watches one client connection.
+#[derive(Debug)]
+pub struct Guard {
+    policy: Arc<Policy>,
+    client: FrameDecoder,
+    client_buf: BytesMut,
+    server: FrameDecoder,
+    server_buf: BytesMut,
+    /// One sliding window per rate budget, indexed like [`Budget::ALL`].
+    windows: [Window; 8],
+    block: Option<Block>,
+    highest_stream: u32,
+    checker: Checker,
+    log: AnomalyLog,
+    /// The budget spent, once one is: the verdict stays.
+    spent: Option<GoAway>,
+    /// The client's bytes stopped making frames (a preface or size error `h2` will answer).
+    blind: bool,
+}
+
+impl Guard {
+    /// A guard applying `policy` (its `h2_budgets` and its client column).
+    pub fn new(policy: Arc<Policy>) -> Guard {
+        let checker = Checker::new(policy.clone(), Side::Client);
+        Guard {
+            policy,
+            client: FrameDecoder::new(Preface::Expected),
+            client_buf: BytesMut::new(),
+            server: FrameDecoder::new(Preface::None),
+            server_buf: BytesMut::new(),
+            windows: [Window::new(); 8],
+            block: None,
+            highest_stream: 0,
+            checker,
+            log: AnomalyLog::default(),
+            spent: None,
+            blind: false,
+        }
+    }
+
+    fn budgets(&self) -> &Budgets {
+        &self.policy.h2_budgets
+    }
+
+    /// Takes the anomalies recorded so far: the deviations the client committed and the
+    /// budget spent, if any.
+    pub fn take_anomalies(&mut self) -> Vec<Anomaly> {
+        let mut anomalies = self.checker.take_anomalies();
+        anomalies.extend(self.log.take());
+        anomalies
+    }
+
+    /// The budget spent, if one is.
+    pub fn spent(&self) -> Option<GoAway> {
+        self.spent
+    }
+
+    /// Bytes read from the client, at `now`.
+    pub fn client_bytes(&mut self, bytes: &[u8], now: Instant) -> Verdict {
+        if let Some(goaway) = self.spent {
+            return Verdict::GoAway(goaway);
+        }
+        if self.blind {
+            return Verdict::Continue;
+        }
+        self.client_buf.extend_from_slice(bytes);
+        loop {
+            let offset = self.client.offset();
+            match self.client.decode(&mut self.client_buf) {
+                Ok(Some(frame)) => {
+                    if let Some(verdict) = self.client_frame(frame, offset, now) {
+                        return verdict;
+                    }
+                }
+                Ok(None) => return Verdict::Continue,
+                Err(_) => {
+                    self.blind = true;
+                    self.client_buf = BytesMut::new();
+                    return Verdict::Continue;
+                }
+            }
+        }
+    }
+
+    /// Bytes the server wrote to the client, at `now`.
+    pub fn server_bytes(&mut self, bytes: &[u8], now: Instant) -> Verdict {
+        if let Some(goaway) = self.spent {
+            return Verdict::GoAway(goaway);
+        }
+        self.server_buf.extend_from_slice(bytes);
+        while let Ok(Some(frame)) = self.server.decode(&mut self.server_buf) {
+            // Every stream the server resets is one the client made it reset (MadeYouReset)
+            // or one the application gave up on; both cost the server.
+            if frame.kind() == FrameType::RST_STREAM
+                && let Some(verdict) = self.count(Budget::ServerResets, now, self.server.offset())
+            {
+                return verdict;
+            }
+        }
+        Verdict::Continue
+    }
+
+    fn client_frame(&mut self, frame: Frame, offset: u64, now: Instant) -> Option<Verdict> {
+        let event = match (&frame.body, frame.kind()) {
+            (_, FrameType::RST_STREAM) => Some(Budget::ClientResets),
+            (_, FrameType::SETTINGS) if !frame.has(flags::ACK) => Some(Budget::Settings),
+            (_, FrameType::PING) if !frame.has(flags::ACK) => Some(Budget::Pings),
+            (_, FrameType::PRIORITY) => Some(Budget::Priority),
+            (_, FrameType::WINDOW_UPDATE) => Some(Budget::WindowUpdates),
+            (FrameBody::Data { data, .. }, _)
+                if data.is_empty() && !frame.has(flags::END_STREAM) =>
+            {
+                Some(Budget::EmptyData)
+            }
+            _ => None,
+        };
+        if let Some(budget) = event
+            && let Some(verdict) = self.count(budget, now, offset)
+        {
+            return Some(verdict);
+        }
+        if let Some(verdict) = self.header_block(&frame, now, offset) {
+            return Some(verdict);
+        }
+        // Record which deviations the client commits; h2 answers them itself.
+        let _ = self.checker.check(frame, offset);
+        None
+    }
+
+    /// Per-block caps and empty blocks.
+    fn header_block(&mut self, frame: &Frame, now: Instant, offset: u64) -> Option<Verdict> {
+        let fragment = frame.fragment()?;
+        let length = u32::try_from(fragment.len()).unwrap_or(u32::MAX);
+        let block = match frame.kind() {
+            FrameType::HEADERS => {
+                self.highest_stream = self.highest_stream.max(frame.stream());
+                Block {
+                    continuations: 0,
+                    bytes: length,
+                }
+            }
+            FrameType::CONTINUATION => {
+                let mut block = self.block.unwrap_or(Block {
+                    continuations: 0,
+                    bytes: 0,
+                });
+                block.continuations += 1;
+                block.bytes = block.bytes.saturating_add(length);
+                block
+            }
+            _ => return None,
+        };
+        let budgets = *self.budgets();
+        if block.continuations > budgets.max_continuations {
+            return Some(self.spend(Budget::Continuations, offset));
+        }
+        if block.bytes > budgets.max_header_block_bytes {
+            return Some(self.spend(Budget::HeaderBlockBytes, offset));
+        }
+        if frame.has(flags::END_HEADERS) {
+            self.block = None;
+            if block.bytes == 0 {
+                return self.count(Budget::EmptyHeaderBlocks, now, offset);
+            }
+        } else {
+            self.block = Some(block);
+        }
+        None
+    }
+
+    /// Counts one event of a rate budget; the verdict when that spends it.
+    fn count(&mut self, budget: Budget, now: Instant, offset: u64) -> Option<Verdict> {
+        let rate = budget.rate(self.budgets())?;
+        let index = Budget::ALL.iter().position(|b| *b == budget)?;
+        let seen = self.windows.get_mut(index)?.record(now, rate.window);
+        (seen > rate.max).then(|| self.spend(budget, offset))
+    }
+
+    fn spend(&mut self, budget: Budget, offset: u64) -> Verdict {
+        self.log.record(Anomaly {
+            deviation: budget.deviation(),
+            action: Action::Reject,
+            side: Side::Client,
+            offset,
+        });
+        let goaway = GoAway {
+            budget,
+            last_stream: self.highest_stream,
+        };
+        self.spent = Some(goaway);
+        Verdict::GoAway(goaway)
+    }
+}
