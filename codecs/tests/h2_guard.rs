@@ -90,7 +90,7 @@ fn rapid_reset_spends_the_client_reset_budget_exactly_past_its_maximum() {
         panic!("not a GOAWAY");
     };
     assert_eq!(code, ErrorCode::ENHANCE_YOUR_CALM);
-    assert_eq!(&debug[..], b"too_many_resets");
+    assert_eq!(&debug[..], b"budget:client_resets");
     let anomalies = guard.take_anomalies();
     assert!(
         anomalies

@@ -215,20 +215,21 @@ impl Budget {
         }
     }
 
-    /// The debug data of the GOAWAY sent when this budget is spent.
+    /// The debug data of the GOAWAY sent when this budget is spent: `budget:` and the setting,
+    /// distinct from what `h2` sends for its own limits.
     pub fn debug_data(self) -> &'static str {
         match self {
-            Budget::ClientResets => "too_many_resets",
-            Budget::ServerResets => "too_many_internal_resets",
-            Budget::Settings => "settings_flood",
-            Budget::Pings => "ping_flood",
-            Budget::Priority => "priority_flood",
-            Budget::WindowUpdates => "window_update_flood",
-            Budget::EmptyData => "empty_data_flood",
-            Budget::EmptyHeaderBlocks => "empty_header_blocks",
-            Budget::Continuations => "too_many_continuations",
-            Budget::HeaderBlockBytes => "header_block_too_large",
-            Budget::HeaderFields => "too_many_header_fields",
+            Budget::ClientResets => "budget:client_resets",
+            Budget::ServerResets => "budget:server_resets",
+            Budget::Settings => "budget:settings",
+            Budget::Pings => "budget:pings",
+            Budget::Priority => "budget:priority",
+            Budget::WindowUpdates => "budget:window_updates",
+            Budget::EmptyData => "budget:empty_data",
+            Budget::EmptyHeaderBlocks => "budget:empty_header_blocks",
+            Budget::Continuations => "budget:max_continuations",
+            Budget::HeaderBlockBytes => "budget:max_header_block_bytes",
+            Budget::HeaderFields => "budget:max_header_fields",
         }
     }
 
@@ -360,6 +361,7 @@ mod tests {
         for budget in Budget::ALL {
             let info = budget.deviation().info();
             assert!(info.id.starts_with("h2.budget-"), "{}", info.id);
+            assert_eq!(budget.debug_data(), format!("budget:{}", budget.setting()));
             assert!(
                 budget.rate(&Budgets::default()).is_some()
                     != budget.cap(&Budgets::default()).is_some()

@@ -1,0 +1,8 @@
+//! tollgate's I/O layer: thin drivers that put the sans-IO codecs of `tollgate-codecs` between
+//! sockets and the `h2` crate. They read, write and keep time; every protocol decision is made
+//! by the codecs.
+//!
+//! Today: the HTTP/2 guard in front of an `h2` server connection ([`h2::Guarded`]) and the
+//! repair shim in front of an `h2` client connection ([`h2::Shimmed`]).
+
+pub mod h2;
