@@ -175,8 +175,50 @@ impl Script {
         self.body(FrameType::HEADERS, flags, stream, body)
     }
 
-    /// HEADERS then CONTINUATION frames carrying `block` cut after each of `cuts` bytes
-    /// (END_HEADERS on the last frame only; `flags` on the HEADERS frame, minus END_HEADERS).
+    /// HEADERS with priority fields and `pad` bytes of zero padding, when given; PRIORITY and
+    /// PADDED are added to `flags` as needed.
+    pub fn headers_with(
+        &mut self,
+        stream: u32,
+        block: &[u8],
+        flags: u8,
+        priority: Option<Priority>,
+        pad: Option<u8>,
+    ) -> &mut Script {
+        let mut all = flags;
+        if priority.is_some() {
+            all |= flags::PRIORITY;
+        }
+        if pad.is_some() {
+            all |= flags::PADDED;
+        }
+        let body = FrameBody::Headers {
+            priority,
+            fragment: Bytes::copy_from_slice(block),
+            padding: zero_padding(pad),
+        };
+        self.body(FrameType::HEADERS, all, stream, body)
+    }
+
+    /// PUSH_PROMISE on `stream` promising `promised`, carrying a ready-made HPACK block.
+    pub fn push_promise(
+        &mut self,
+        stream: u32,
+        promised: u32,
+        block: &[u8],
+        flags: u8,
+    ) -> &mut Script {
+        let body = FrameBody::PushPromise {
+            promised,
+            fragment: Bytes::copy_from_slice(block),
+            padding: None,
+        };
+        self.body(FrameType::PUSH_PROMISE, flags, stream, body)
+    }
+
+    /// HEADERS then CONTINUATION frames carrying `block` in pieces: `cuts` are the lengths of
+    /// the leading pieces (`&[5, 5]` sends `[..5]`, `[5..10]`, then the rest), END_HEADERS on
+    /// the last frame only, `flags` on the HEADERS frame (minus END_HEADERS).
     pub fn headers_split(
         &mut self,
         stream: u32,
@@ -214,9 +256,7 @@ impl Script {
 
     /// DATA, with `pad` bytes of zero padding when given.
     pub fn data(&mut self, stream: u32, data: &[u8], flags: u8, pad: Option<u8>) -> &mut Script {
-        let padding = pad.map(|length| Padding {
-            bytes: Bytes::from(vec![0; usize::from(length)]),
-        });
+        let padding = zero_padding(pad);
         let flags = if padding.is_some() {
             flags | flags::PADDED
         } else {
@@ -265,4 +305,11 @@ impl Script {
         let body = FrameBody::WindowUpdate { increment };
         self.body(FrameType::WINDOW_UPDATE, 0, stream, body)
     }
+}
+
+/// `length` bytes of zero padding, when given.
+fn zero_padding(length: Option<u8>) -> Option<Padding> {
+    length.map(|length| Padding {
+        bytes: Bytes::from(vec![0; usize::from(length)]),
+    })
 }

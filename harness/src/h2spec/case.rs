@@ -6,10 +6,7 @@
 //! connection, so later blocks may refer to the dynamic table earlier ones filled.
 
 use bytes::{BufMut, Bytes, BytesMut};
-use tollgate_codecs::h2::frame::{
-    DEFAULT_MAX_FRAME_SIZE, Frame, FrameBody, FrameHeader, FrameType, Padding, Priority, SettingId,
-    flags,
-};
+use tollgate_codecs::h2::frame::{DEFAULT_MAX_FRAME_SIZE, SettingId};
 use tollgate_codecs::h2::hpack::{Encoder, HeaderField};
 use tollgate_codecs::h2::script::Script;
 
@@ -271,40 +268,6 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// A HEADERS frame with the fields the script writer's `headers` does not set: priority and
-/// padding (`pad` zero bytes). PRIORITY and PADDED are added to `flags` as needed.
-pub fn headers_frame(
-    stream: u32,
-    block: &[u8],
-    flags: u8,
-    priority: Option<Priority>,
-    pad: Option<u8>,
-) -> Frame {
-    let mut all = flags;
-    if priority.is_some() {
-        all |= flags::PRIORITY;
-    }
-    if pad.is_some() {
-        all |= flags::PADDED;
-    }
-    Frame {
-        header: FrameHeader {
-            length: 0,
-            kind: FrameType::HEADERS,
-            flags: all,
-            stream,
-            reserved: false,
-        },
-        body: FrameBody::Headers {
-            priority,
-            fragment: Bytes::copy_from_slice(block),
-            padding: pad.map(|length| Padding {
-                bytes: Bytes::from(vec![0; usize::from(length)]),
-            }),
-        },
-    }
-}
-
 /// A dynamic table size update (RFC 7541 §6.3) of `size`: a 5-bit-prefix integer.
 pub fn table_size_update(size: u64) -> Bytes {
     const PREFIX_MAX: u64 = (1 << 5) - 1;
@@ -327,6 +290,7 @@ pub fn table_size_update(size: u64) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tollgate_codecs::h2::frame::flags;
 
     #[test]
     fn table_size_updates_use_a_five_bit_prefix() {

@@ -30,9 +30,7 @@ mod error;
 pub mod expect;
 mod run;
 
-pub use case::{
-    Build, Case, Context, Field, Plan, Precondition, Step, field, headers_frame, table_size_update,
-};
+pub use case::{Build, Case, Context, Field, Plan, Precondition, Step, field, table_size_update};
 pub use error::{RunError, RunErrorKind};
 pub use expect::{Event, Expectation, Matcher, Progress};
 pub use run::{Options, Outcome, Verdict, run, run_case, run_cases};

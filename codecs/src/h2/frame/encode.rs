@@ -8,17 +8,20 @@ impl Frame {
     /// Writes the frame: the header (with the length of the payload as encoded, the flags
     /// and reserved bit as stored) and the payload.
     pub fn encode(&self, dst: &mut BytesMut) {
-        let mut payload = BytesMut::new();
-        self.body.encode(&mut payload);
-        write_header(&self.header, payload.len(), dst);
-        dst.put_slice(&payload);
+        let length = self.body.encoded_len();
+        dst.reserve(super::HEADER_LEN + length);
+        write_header(&self.header, length, dst);
+        self.body.encode(dst);
     }
 
     /// The encoded size.
     pub fn encoded_len(&self) -> usize {
-        let mut payload = BytesMut::new();
-        self.body.encode(&mut payload);
-        super::HEADER_LEN + payload.len()
+        super::HEADER_LEN + self.body.encoded_len()
+    }
+
+    /// The payload size as encoded (after a repair, it may differ from `header.length`).
+    pub fn payload_len(&self) -> u32 {
+        u32::try_from(self.body.encoded_len()).unwrap_or(u32::MAX)
     }
 }
 
@@ -51,7 +54,38 @@ fn put_padded(padding: Option<&Padding>, dst: &mut BytesMut, content: impl FnOnc
     }
 }
 
+/// The payload size of a padded frame: pad length byte, content, padding (cut at 255).
+fn padded_len(padding: Option<&Padding>, content: usize) -> usize {
+    padding.map_or(0, |padding| 1 + padding.bytes.len().min(255)) + content
+}
+
 impl FrameBody {
+    /// The payload size [`FrameBody::encode`] writes.
+    fn encoded_len(&self) -> usize {
+        const PRIORITY_LEN: usize = 5;
+        match self {
+            FrameBody::Data { data, padding } => padded_len(padding.as_ref(), data.len()),
+            FrameBody::Headers {
+                priority,
+                fragment,
+                padding,
+            } => padded_len(
+                padding.as_ref(),
+                priority.map_or(0, |_| PRIORITY_LEN) + fragment.len(),
+            ),
+            FrameBody::Priority(_) => PRIORITY_LEN,
+            FrameBody::RstStream(_) | FrameBody::WindowUpdate { .. } => 4,
+            FrameBody::Settings(settings) => 6 * settings.len(),
+            FrameBody::PushPromise {
+                fragment, padding, ..
+            } => padded_len(padding.as_ref(), 4 + fragment.len()),
+            FrameBody::Ping(_) => 8,
+            FrameBody::GoAway { debug, .. } => 8 + debug.len(),
+            FrameBody::Continuation { fragment } => fragment.len(),
+            FrameBody::Unknown(payload) | FrameBody::Malformed { payload, .. } => payload.len(),
+        }
+    }
+
     fn encode(&self, dst: &mut BytesMut) {
         match self {
             FrameBody::Data { data, padding } => {

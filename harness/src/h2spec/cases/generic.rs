@@ -120,8 +120,7 @@ pub(super) fn cases() -> Vec<Case> {
             |p| {
                 let fields = p.common();
                 let block = p.encode(&fields);
-                p.script()
-                    .typed(&headers_frame(1, &block, ES | EH, None, Some(8)));
+                p.script().headers_with(1, &block, ES | EH, None, Some(8));
                 p.expect(Expectation::Headers { stream: 1 });
             },
         ),
@@ -133,8 +132,7 @@ pub(super) fn cases() -> Vec<Case> {
                 let fields = p.common();
                 let block = p.encode(&fields);
                 let priority = Some(prio(0, false, 255));
-                p.script()
-                    .typed(&headers_frame(1, &block, ES | EH, priority, None));
+                p.script().headers_with(1, &block, ES | EH, priority, None);
                 p.expect(Expectation::Headers { stream: 1 });
             },
         ),

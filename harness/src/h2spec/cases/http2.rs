@@ -312,7 +312,7 @@ pub(super) fn cases() -> Vec<Case> {
                 let fields = p.common();
                 let block = p.encode(&fields);
                 let priority = Some(prio(1, false, 255));
-                p.script().typed(&headers_frame(1, &block, ES | EH, priority, None));
+                p.script().headers_with(1, &block, ES | EH, priority, None);
                 p.expect(Expectation::StreamError(&[ErrorCode::PROTOCOL_ERROR]));
             },
         ),

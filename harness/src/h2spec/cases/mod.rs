@@ -13,7 +13,7 @@ use tollgate_codecs::h2::frame::{
 };
 use tollgate_codecs::h2::script::FrameSpec;
 
-use crate::h2spec::case::{Case, Plan, Precondition, field, headers_frame, table_size_update};
+use crate::h2spec::case::{Case, Plan, Precondition, field, table_size_update};
 use crate::h2spec::conn::DEFAULT_WINDOW;
 use crate::h2spec::expect::Expectation;
 
