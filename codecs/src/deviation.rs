@@ -1450,6 +1450,28 @@ catalogue! {
         reject_status: 400,
         why: "malformed; the final response can no longer come",
     },
+    /// A header block HPACK cannot decode (bad index, integer, Huffman string or size update).
+    H2HpackInvalid = "h2.hpack-invalid" {
+        applies: Both,
+        rfc: "RFC 9113 §4.3, RFC 7541",
+        summary: "a header block HPACK cannot decode (bad index, integer, Huffman string, or table size update)",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 400,
+        why: "a connection error (COMPRESSION_ERROR): the compression context is lost, so no later block can be read",
+    },
+    /// A header list beyond the HPACK decoder's limits (list size, field count, string length).
+    H2HeaderListTooLarge = "h2.header-list-too-large" {
+        applies: Both,
+        rfc: "RFC 9113 §10.5.1, RFC 7541 §7.3",
+        summary: "a header list beyond the HPACK decoder's limits (decoded list size, field count, string length)",
+        repair: None,
+        accept: None,
+        defaults: [Reject, Reject, Reject, Reject],
+        reject_status: 431,
+        why: "an HPACK bomb expands a small block into a large list; the block is still read for the compression context, and only its message is refused",
+    },
 }
 
 /// The deviation table as Markdown: the content of `docs/deviations.md`.

@@ -21,6 +21,9 @@ pub struct HeaderField {
     pub name: Bytes,
     /// The value.
     pub value: Bytes,
+    /// Whether the sender asked that it never be compressed by indexing (RFC 7541 §7.1.3);
+    /// a re-encoder keeps the request.
+    pub sensitive: bool,
 }
 
 impl HeaderField {
@@ -29,11 +32,31 @@ impl HeaderField {
         HeaderField {
             name: name.into(),
             value: value.into(),
+            sensitive: false,
+        }
+    }
+
+    /// The field as the HPACK encoder takes it.
+    pub fn to_hpack(&self) -> crate::h2::hpack::HeaderField<'_> {
+        if self.sensitive {
+            crate::h2::hpack::HeaderField::sensitive(&self.name, &self.value)
+        } else {
+            crate::h2::hpack::HeaderField::new(&self.name, &self.value)
         }
     }
 
     fn is_pseudo(&self) -> bool {
         self.name.first() == Some(&b':')
+    }
+}
+
+impl From<crate::h2::hpack::DecodedField<'_>> for HeaderField {
+    fn from(field: crate::h2::hpack::DecodedField<'_>) -> HeaderField {
+        HeaderField {
+            name: field.name_bytes(),
+            value: field.value_bytes(),
+            sensitive: field.is_sensitive(),
+        }
     }
 }
 

@@ -15,6 +15,7 @@ pub mod guard;
 pub mod hpack;
 mod message;
 pub mod script;
+pub mod shim;
 
 pub use check::Checker;
 pub use error::{Error, ErrorKind, Scope, WireAnswer};

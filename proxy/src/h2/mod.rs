@@ -1,8 +1,11 @@
-//! HTTP/2 connection wrappers for the `h2` crate.
+//! HTTP/2 connection wrappers for the `h2` crate: [`Guarded`] in front of a server connection
+//! (clients), [`Shimmed`] in front of a client connection (origins).
 
 mod guarded;
+mod shimmed;
 
 pub use guarded::Guarded;
+pub use shimmed::Shimmed;
 
 use std::sync::Arc;
 

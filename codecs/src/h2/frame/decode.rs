@@ -230,7 +230,7 @@ fn parse_priority(bytes: &[u8]) -> Priority {
     }
 }
 
-fn parse_body(header: &FrameHeader, payload: Bytes) -> FrameBody {
+pub(crate) fn parse_body(header: &FrameHeader, payload: Bytes) -> FrameBody {
     match header.kind {
         FrameType::DATA => match unpad(header, &payload) {
             Ok((data, padding)) => FrameBody::Data { data, padding },

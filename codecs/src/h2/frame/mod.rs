@@ -7,7 +7,7 @@
 //! which scope, is the policy's call ([`crate::h2::check`]). Unknown frame types are kept as
 //! they came ([`FrameBody::Unknown`]), so that every decoded frame re-encodes to its bytes.
 
-mod decode;
+pub(crate) mod decode;
 mod encode;
 
 use std::fmt;
