@@ -187,6 +187,44 @@ fn a_block_of_16_continuations_is_allowed() {
     );
 }
 
+/// An HTTP/2 Bomb in miniature: `fields` one-byte indexed references in a block, in one frame
+/// or with a literal straddling a CONTINUATION boundary.
+fn many_fields(fields: usize, split: bool) -> Script {
+    let mut block = vec![0x82; fields - 1];
+    // A literal (new name `x`, value `y`) last, to be cut in the middle when split.
+    block.extend_from_slice(&[0x40, 0x01, b'x', 0x01, b'y']);
+    let mut script = opened();
+    if split {
+        script.headers_split(1, &block, flags::END_STREAM, &[fields + 1]);
+    } else {
+        script.headers(1, &block, flags::END_HEADERS | flags::END_STREAM);
+    }
+    script
+}
+
+#[test]
+fn a_header_list_over_the_field_budget_is_stopped_however_it_is_framed() {
+    let max = tollgate_codecs::h2::budgets::DEFAULT_MAX_HEADER_FIELDS as usize;
+    for split in [false, true] {
+        assert_eq!(
+            guard().client_bytes(&many_fields(max, split).bytes(), Instant::now()),
+            Verdict::Continue,
+            "{max} fields are allowed (split: {split})"
+        );
+        let mut guard = guard();
+        match guard.client_bytes(&many_fields(max + 1, split).bytes(), Instant::now()) {
+            Verdict::GoAway(goaway) => assert_eq!(goaway.budget, Budget::HeaderFields),
+            Verdict::Continue => panic!("{} fields passed (split: {split})", max + 1),
+        }
+        assert!(
+            guard
+                .take_anomalies()
+                .iter()
+                .any(|a| a.deviation == Deviation::H2BudgetHeaderFields)
+        );
+    }
+}
+
 #[test]
 fn control_frame_floods_spend_their_budgets() {
     for (budget, build) in [

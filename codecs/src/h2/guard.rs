@@ -17,6 +17,7 @@ use crate::anomaly::{Anomaly, AnomalyLog};
 use crate::h2::budgets::{Budget, Budgets, Window};
 use crate::h2::check::Checker;
 use crate::h2::frame::{ErrorCode, Frame, FrameBody, FrameDecoder, FrameType, Preface, flags};
+use crate::h2::hpack;
 use crate::h2::script::Script;
 use crate::policy::{Action, Policy, Side};
 
@@ -52,10 +53,13 @@ impl GoAway {
 }
 
 /// The header block being received.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug, Default)]
 struct Block {
     continuations: u32,
     bytes: u32,
+    /// The fragments so far, kept (within `max_header_block_bytes`) to count the fields once
+    /// the block ends: a representation may straddle two frames.
+    fragments: BytesMut,
 }
 
 /// Watches one client connection.
@@ -187,23 +191,20 @@ impl Guard {
         None
     }
 
-    /// Per-block caps and empty blocks.
+    /// Per-block caps (CONTINUATION frames, bytes, fields) and empty blocks.
     fn header_block(&mut self, frame: &Frame, now: Instant, offset: u64) -> Option<Verdict> {
         let fragment = frame.fragment()?;
         let length = u32::try_from(fragment.len()).unwrap_or(u32::MAX);
-        let block = match frame.kind() {
+        let mut block = match frame.kind() {
             FrameType::HEADERS => {
                 self.highest_stream = self.highest_stream.max(frame.stream());
                 Block {
-                    continuations: 0,
                     bytes: length,
+                    ..Block::default()
                 }
             }
             FrameType::CONTINUATION => {
-                let mut block = self.block.unwrap_or(Block {
-                    continuations: 0,
-                    bytes: 0,
-                });
+                let mut block = self.block.take().unwrap_or_default();
                 block.continuations += 1;
                 block.bytes = block.bytes.saturating_add(length);
                 block
@@ -217,15 +218,24 @@ impl Guard {
         if block.bytes > budgets.max_header_block_bytes {
             return Some(self.spend(Budget::HeaderBlockBytes, offset));
         }
-        if frame.has(flags::END_HEADERS) {
-            self.block = None;
-            if block.bytes == 0 {
-                return self.count(Budget::EmptyHeaderBlocks, now, offset);
-            }
-        } else {
+        if !frame.has(flags::END_HEADERS) {
+            block.fragments.extend_from_slice(fragment);
             self.block = Some(block);
+            return None;
         }
-        None
+        if block.bytes == 0 {
+            return self.count(Budget::EmptyHeaderBlocks, now, offset);
+        }
+        // A block in one frame (the usual case) is counted where it lies.
+        let fields = if block.fragments.is_empty() {
+            hpack::count_fields(fragment)
+        } else {
+            block.fragments.extend_from_slice(fragment);
+            hpack::count_fields(&block.fragments)
+        };
+        // A block too broken to walk is h2's to refuse (COMPRESSION_ERROR).
+        let over = fields.is_some_and(|fields| fields > budgets.max_header_fields as usize);
+        over.then(|| self.spend(Budget::HeaderFields, offset))
     }
 
     /// Counts one event of a rate budget; the verdict when that spends it.

@@ -30,6 +30,7 @@
 //! encoder it listens to agree after every block.
 
 mod block;
+mod count;
 mod decoder;
 mod encoder;
 mod error;
@@ -43,6 +44,7 @@ mod table;
 mod tests;
 
 pub use block::{DecodedField, HeaderBlock, Representation};
+pub use count::count_fields;
 pub use decoder::Decoder;
 pub use encoder::{Encoder, HeaderField};
 pub use error::{DecodeError, DecodeErrorKind, HuffmanError};
