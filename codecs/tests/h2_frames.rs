@@ -1045,3 +1045,26 @@ fn clean_requests_and_responses_meet_no_deviation() {
     assert!(run.anomalies.is_empty(), "{run:#?}");
     assert_eq!(run.passed.iter().flatten().count(), 8);
 }
+
+#[test]
+fn error_codes_are_read_from_rst_stream_and_goaway_only() {
+    let mut script = Script::new();
+    script
+        .rst_stream(1, ErrorCode::CANCEL)
+        .goaway(7, ErrorCode::ENHANCE_YOUR_CALM, b"calm")
+        .ping(*b"12345678", false);
+    let mut buf = BytesMut::from(&script.bytes()[..]);
+    let mut decoder = FrameDecoder::new(Preface::None);
+    let mut codes = Vec::new();
+    while let Some(frame) = decoder.decode(&mut buf).unwrap() {
+        codes.push(frame.error_code());
+    }
+    assert_eq!(
+        codes,
+        vec![
+            Some(ErrorCode::CANCEL),
+            Some(ErrorCode::ENHANCE_YOUR_CALM),
+            None
+        ]
+    );
+}

@@ -425,6 +425,14 @@ impl Frame {
         self.header.has(flag)
     }
 
+    /// The error code of a RST_STREAM or GOAWAY frame.
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        match &self.body {
+            FrameBody::RstStream(code) | FrameBody::GoAway { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
     /// The HPACK fragment of a HEADERS, PUSH_PROMISE or CONTINUATION frame.
     pub fn fragment(&self) -> Option<&Bytes> {
         match &self.body {
