@@ -577,3 +577,116 @@ async fn corrupt_hpack_fails_the_request_with_compression_error() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+/// An origin answering every request on its connection with fields that churn its HPACK
+/// table, using the table size the client announced.
+async fn churning_origin() -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let Ok((mut tcp, _)) = listener.accept().await else {
+            return;
+        };
+        let mut decoder = FrameDecoder::new(Preface::Expected);
+        let mut buf = BytesMut::new();
+        let mut encoder = Encoder::new();
+        let mut out = Script::new();
+        out.settings(&[(SettingId::HEADER_TABLE_SIZE, 512)]);
+        if tcp.write_all(&out.take()).await.is_err() {
+            return;
+        }
+        loop {
+            while let Ok(Some(frame)) = decoder.decode(&mut buf) {
+                match &frame.body {
+                    FrameBody::Settings(settings) if !frame.has(flags::ACK) => {
+                        for (id, value) in settings {
+                            if *id == SettingId::HEADER_TABLE_SIZE {
+                                encoder.set_max_table_size(*value as usize);
+                            }
+                        }
+                        out.settings_ack();
+                    }
+                    FrameBody::Headers { .. } => {
+                        let stream = frame.stream();
+                        let tag = format!("value-for-stream-{stream}-{}", "x".repeat(40));
+                        let block = block(
+                            &mut encoder,
+                            &[
+                                (":status", "200"),
+                                ("x-stream", &stream.to_string()),
+                                ("x-churn", &tag),
+                                ("X-Upper", "repaired"),
+                            ],
+                        );
+                        out.headers(stream, &block, flags::END_HEADERS).data(
+                            stream,
+                            tag.as_bytes(),
+                            flags::END_STREAM,
+                            None,
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            if tcp.write_all(&out.take()).await.is_err() {
+                return;
+            }
+            match tcp.read_buf(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    });
+    (addr, task)
+}
+
+#[tokio::test]
+async fn many_exchanges_on_one_connection_keep_both_hpack_contexts_in_step() {
+    let (addr, origin) = churning_origin().await;
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let anomalies = Arc::new(Mutex::new(Vec::new()));
+    let sink = anomalies.clone();
+    let report: Report = Arc::new(move |found: Vec<Anomaly>| sink.lock().unwrap().extend(found));
+    let io = Shimmed::new(tcp, Shim::new(Arc::new(Policy::default())), report);
+    // h2 asks for a small table: the shim's encoder must follow it once the origin acknowledges.
+    let (client, connection) = h2::client::Builder::new()
+        .header_table_size(256)
+        .handshake::<_, Bytes>(io)
+        .await
+        .unwrap();
+    let driver = tokio::spawn(connection);
+    let mut client = client.ready().await.unwrap();
+    for round in 0..40u32 {
+        let request = http::Request::get(format!("http://origin.test/{round}"))
+            .header("x-round", round.to_string())
+            .body(())
+            .unwrap();
+        let (response, _) = client.send_request(request, true).unwrap();
+        let response = tokio::time::timeout(Duration::from_secs(5), response)
+            .await
+            .expect("answered")
+            .unwrap_or_else(|error| panic!("round {round}: {error}"));
+        let stream = 1 + 2 * round;
+        assert_eq!(response.headers()["x-stream"], stream.to_string().as_str());
+        assert_eq!(response.headers()["x-upper"], "repaired");
+        let tag = response.headers()["x-churn"].to_str().unwrap().to_owned();
+        let mut body = response.into_body();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = body.data().await {
+            let chunk = chunk.unwrap();
+            let _ = body.flow_control().release_capacity(chunk.len());
+            bytes.extend_from_slice(&chunk);
+        }
+        assert_eq!(bytes, tag.as_bytes(), "round {round}");
+        client = client.ready().await.unwrap();
+    }
+    let found = anomalies.lock().unwrap().clone();
+    assert_eq!(found.len(), 40, "one repair per response: {found:?}");
+    assert!(
+        found
+            .iter()
+            .all(|a| a.deviation == Deviation::H2UppercaseHeaderName && a.action == Action::Repair)
+    );
+    driver.abort();
+    origin.abort();
+}
