@@ -241,7 +241,7 @@ fn fields(fields: &Fields) -> Vec<FieldReport> {
         .collect()
 }
 
-fn anomalies(anomalies: &[Anomaly]) -> Vec<AnomalyReport> {
+pub(crate) fn anomalies(anomalies: &[Anomaly]) -> Vec<AnomalyReport> {
     anomalies
         .iter()
         .map(|anomaly| AnomalyReport {

@@ -2,6 +2,11 @@
 
 mod escape;
 mod failure;
+mod h2_frames;
+mod h2_report;
+mod h2_text;
+mod hex;
+mod hpack;
 mod input;
 mod inspect;
 mod output;
@@ -17,7 +22,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use tollgate_codecs::Side;
 
 use crate::cli::failure::{EXIT_USAGE, Failure};
-use crate::cli::input::Source;
+use crate::cli::h2_frames::FramesInspection;
+use crate::cli::hpack::HpackInspection;
+use crate::cli::input::{Format, Source};
 use crate::cli::inspect::{Inspection, Kind};
 use crate::cli::policy::ListFormat;
 use crate::cli::policy_source::PolicyArg;
@@ -42,10 +49,60 @@ Escaped input (--escaped):
 
   A bad escape is a usage error naming its line and column (exit 2).";
 
+const HEX_FORMAT: &str = "\
+Hex input (--hex):
+  A byte is two adjacent hex digits, in either case. Spaces, tabs and line breaks may
+  separate bytes and are otherwise ignored; `#` starts a comment that runs to the end
+  of the line. So an example can say what each frame is:
+
+    # SETTINGS, stream 0: MAX_CONCURRENT_STREAMS = 100
+    000006 04 00 00000000  0003 00000064
+
+  A stray character or half a byte is a usage error naming its line and column (exit 2).";
+
+const H2_FRAMES_DETAILS: &str = "\
+Sides:
+  client  the bytes come from a client: they go through the guard, as in front of an h2
+          server. It keeps the budgets ([h2.budgets] of the policy; the whole input counts
+          as arriving at one instant) and checks every frame; request header blocks are
+          decoded and their fields checked. Frame errors and budgets end the connection
+          (GOAWAY); a malformed request resets its stream (RST_STREAM).
+  origin  the bytes come from an origin: they go through the repair shim, as behind an h2
+          client. The shim is first shown the client's start: the preface, SETTINGS with
+          ENABLE_PUSH 0, and a GET request on every odd stream the origin answers. The
+          report then adds what the shim forwards to h2 after repair and what it sends the
+          origin (RST_STREAM, WINDOW_UPDATE, GOAWAY).
+
+  --side defaults to client when the input starts with the client connection preface
+  (PRI * HTTP/2.0...), or with a beginning of it, and to origin otherwise; --preface yes|no
+  says whether the preface is there instead of looking. A preface on the origin side is
+  skipped: the shim never sees it.
+
+The verdict is rejected (exit 1) when the connection or any stream was refused: it names
+the first refusal (its error kind, deviation or budget, byte offset and wire answer) and
+lists the others. After a connection error nothing more is decoded.";
+
+const HPACK_DETAILS: &str = "\
+Input:
+  One header block per line, in hex: two adjacent hex digits per byte, spaces allowed
+  between bytes, `#` starts a comment. Lines blank after removing comments hold no block
+  and are skipped; blocks keep their line numbers in messages. A line that is not hex is a
+  usage error naming its line and column (exit 2), and nothing is decoded.
+
+Output:
+  Text: every header list, one field per line, with its representation unless it is an
+  indexed field, and the dynamic table's size after each block.
+  JSON (--json): exactly an array with one element per block, each an array of
+  [name, value] string pairs, bytes outside printable ASCII escaped (\\r \\n \\t \\\\ \\0 \\xHH).
+
+The first block that does not decode stops the run with exit 1: the text verdict names its
+line; with --json the blocks before it are printed and the reason goes to stderr.";
+
 /// HTTP protocol translation and conformance testing.
 ///
-/// `tollgate inspect` shows what the HTTP/1 codec makes of some bytes:
-/// messages, framing, anomalies and the verdict under a policy.
+/// `tollgate inspect` shows what the codecs make of some bytes: HTTP/1
+/// messages, HTTP/2 frames and HPACK header blocks, with the anomalies and
+/// the verdict under a policy.
 /// `tollgate policy` lists the deviation catalogue and prints policies.
 #[derive(Parser, Debug)]
 #[command(name = "tollgate", version, verbatim_doc_comment, after_long_help = EXIT_CODES)]
@@ -56,13 +113,16 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Decode HTTP messages and show what the codec makes of them.
+    /// Decode HTTP messages, HTTP/2 frames or HPACK blocks and show what the
+    /// codecs make of them.
     ///
-    /// Every message in the input is shown (pipelined inputs have several):
-    /// its byte span, start line, fields, body framing, persistence, decoded
-    /// body length and SHA-256, trailers and anomalies. Then the verdict:
-    /// accepted, or rejected with the error, the deviation behind it, its
-    /// byte offset and what would be answered on the wire.
+    /// h1-request and h1-response show every message in the input (pipelined
+    /// inputs have several): its byte span, start line, fields, body framing,
+    /// persistence, decoded body length and SHA-256, trailers and anomalies.
+    /// h2-frames shows every frame and decoded header block; hpack every
+    /// header list. Then the verdict: accepted, or rejected with the error, the
+    /// deviation behind it, its byte offset and what would be answered on the
+    /// wire.
     #[command(subcommand, verbatim_doc_comment)]
     Inspect(InspectCommand),
     /// List the deviation catalogue or print a policy.
@@ -89,10 +149,35 @@ enum InspectCommand {
     /// Exit 0 when the input was accepted, 1 when it was rejected.
     #[command(name = "h1-response", verbatim_doc_comment, after_long_help = inspect_help())]
     H1Response(ResponseArgs),
+    /// Decode HTTP/2 frames (one direction of a connection) and check them.
+    ///
+    /// Every frame is shown: offset, type, flags, stream, length and what its
+    /// payload says; header blocks are decoded (HPACK) where their last frame
+    /// ends them. Then the anomalies, and the verdict under the policy's
+    /// column for --side. The input is raw bytes, or --hex or --escaped text.
+    /// Exit 0 when the input was accepted, 1 when it was rejected.
+    #[command(name = "h2-frames", verbatim_doc_comment, after_long_help = h2_frames_help())]
+    H2Frames(FramesArgs),
+    /// Decode HPACK header blocks, one hex-encoded block per line.
+    ///
+    /// All blocks are decoded in one compression context, in order, as the
+    /// header blocks of one direction of an HTTP/2 connection are, and each
+    /// header list is printed. Exit 0 when every block decodes, 1 at the first
+    /// one that does not (its line is named).
+    #[command(name = "hpack", verbatim_doc_comment, after_long_help = hpack_help())]
+    Hpack(HpackArgs),
 }
 
 fn inspect_help() -> String {
     format!("{ESCAPED_FORMAT}\n\n{EXIT_CODES}")
+}
+
+fn h2_frames_help() -> String {
+    format!("{H2_FRAMES_DETAILS}\n\n{HEX_FORMAT}\n\n{ESCAPED_FORMAT}\n\n{EXIT_CODES}")
+}
+
+fn hpack_help() -> String {
+    format!("{HPACK_DETAILS}\n\n{EXIT_CODES}")
 }
 
 #[derive(Args, Debug)]
@@ -134,6 +219,49 @@ struct ResponseArgs {
     /// a GET. Only HEAD and CONNECT change framing (methods are case-sensitive).
     #[arg(long = "request-method", value_name = "METHOD", verbatim_doc_comment)]
     request_methods: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct FramesArgs {
+    #[command(flatten)]
+    common: InspectArgs,
+    /// The input is hex: pairs of hex digits, spaces and line breaks ignored,
+    /// `#` comments to the end of the line (see --help).
+    #[arg(long, conflicts_with = "escaped", verbatim_doc_comment)]
+    hex: bool,
+    /// The peer the bytes come from: client (through the guard) or origin
+    /// (through the repair shim). Default: client when the input starts with
+    /// the client connection preface, origin otherwise.
+    #[arg(long, value_enum, verbatim_doc_comment)]
+    side: Option<SideArg>,
+    /// Whether the input starts with the client connection preface.
+    /// Default: detected (the input starts with it, or with a beginning of it).
+    #[arg(long, value_enum, value_name = "yes|no", verbatim_doc_comment)]
+    preface: Option<YesNo>,
+}
+
+#[derive(Args, Debug)]
+struct HpackArgs {
+    /// The input file, one hex-encoded header block per line; `-` or nothing
+    /// reads standard input.
+    #[arg(value_name = "FILE", verbatim_doc_comment)]
+    file: Option<PathBuf>,
+    /// The dynamic table size the context starts with (what SETTINGS_HEADER_TABLE_SIZE
+    /// allows); size updates in the blocks may not exceed it.
+    #[arg(long, value_name = "N", default_value_t = 4096, verbatim_doc_comment)]
+    table_size: usize,
+    /// Print exactly a JSON array: one element per block, each an array of
+    /// [name, value] string pairs.
+    #[arg(long, verbatim_doc_comment)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum YesNo {
+    /// The input starts with the preface.
+    Yes,
+    /// It does not.
+    No,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -217,6 +345,32 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             )?
             .run()
         }
+        Command::Inspect(InspectCommand::H2Frames(args)) => {
+            let (policy, policy_name) = args.common.policy.load()?;
+            let format = if args.hex {
+                Format::Hex
+            } else if args.common.escaped {
+                Format::Escaped
+            } else {
+                Format::Raw
+            };
+            FramesInspection {
+                source: Source::from_arg(args.common.file.as_deref()),
+                format,
+                json: args.common.json,
+                side: args.side.map(SideArg::side),
+                preface: args.preface.map(|preface| preface == YesNo::Yes),
+                policy,
+                policy_name,
+            }
+            .run()
+        }
+        Command::Inspect(InspectCommand::Hpack(args)) => HpackInspection {
+            source: Source::from_arg(args.file.as_deref()),
+            table_size: args.table_size,
+            json: args.json,
+        }
+        .run(),
         Command::Policy(PolicyCommand::List { format, json }) => {
             policy::list(if json { ListFormat::Json } else { format })
         }

@@ -102,7 +102,7 @@ pub(crate) fn text(report: &Report) -> String {
     out
 }
 
-fn line(out: &mut String, label: &str, value: impl std::fmt::Display) {
+pub(crate) fn line(out: &mut String, label: &str, value: impl std::fmt::Display) {
     let _ = writeln!(out, "  {label:<LABEL$}{value}");
 }
 
@@ -199,7 +199,7 @@ fn field_lines(out: &mut String, fields: &[FieldReport]) {
     }
 }
 
-fn anomaly_lines(out: &mut String, anomalies: &[AnomalyReport]) {
+pub(crate) fn anomaly_lines(out: &mut String, anomalies: &[AnomalyReport]) {
     for anomaly in anomalies {
         let _ = writeln!(
             out,
