@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
-use bytes::{Buf as _, Bytes};
+use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tollgate_codecs::h2::guard::{Guard, Verdict};
 
@@ -56,18 +56,11 @@ impl<S> Guarded<S> {
 impl<S: AsyncWrite + Unpin> Guarded<S> {
     /// Writes what is left of the GOAWAY; ready once it is all written (or there is none).
     fn flush_goaway(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        while let Some(goaway) = &mut self.goaway {
-            if goaway.is_empty() {
-                self.goaway = None;
-                self.over = true;
-                ready!(Pin::new(&mut self.inner).poll_flush(cx))?;
-                break;
-            }
-            let written = ready!(Pin::new(&mut self.inner).poll_write(cx, goaway))?;
-            if written == 0 {
-                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
-            }
-            goaway.advance(written);
+        if let Some(goaway) = &mut self.goaway {
+            ready!(crate::h2::poll_write_all(&mut self.inner, cx, goaway))?;
+            self.goaway = None;
+            self.over = true;
+            ready!(Pin::new(&mut self.inner).poll_flush(cx))?;
         }
         Poll::Ready(Ok(()))
     }

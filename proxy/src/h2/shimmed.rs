@@ -70,14 +70,7 @@ impl<S> Shimmed<S> {
 impl<S: AsyncWrite + Unpin> Shimmed<S> {
     /// Writes what waits for the origin; ready once all of it is written.
     fn flush_origin(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        while !self.to_origin.is_empty() {
-            let written = ready!(Pin::new(&mut self.inner).poll_write(cx, &self.to_origin))?;
-            if written == 0 {
-                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
-            }
-            self.to_origin.advance(written);
-        }
-        Poll::Ready(Ok(()))
+        crate::h2::poll_write_all(&mut self.inner, cx, &mut self.to_origin)
     }
 }
 
