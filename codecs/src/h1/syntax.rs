@@ -102,6 +102,20 @@ pub(crate) fn is_value_ctl(b: u8) -> bool {
     (b < 0x20 && b != b'\t') || b == 0x7f
 }
 
+/// A run of decimal digits (`1*DIGIT`, as Content-Length is written), or `None` when empty, not
+/// all digits, or beyond `u64`.
+pub(crate) fn parse_decimal(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |acc, digit| {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        acc.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
+    })
+}
+
 /// Removes leading and trailing SP and HTAB.
 pub(crate) fn trim_ows(bytes: &[u8]) -> &[u8] {
     let start = bytes

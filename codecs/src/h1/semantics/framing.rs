@@ -6,7 +6,7 @@ use crate::h1::ctx::Ctx;
 use crate::h1::error::{Error, ErrorKind};
 use crate::h1::head::Version;
 use crate::h1::semantics::draft::{Class, Draft, Known};
-use crate::h1::syntax::{is_ows, is_tchar, trim_ows};
+use crate::h1::syntax::{is_ows, is_tchar, parse_decimal, trim_ows};
 use crate::policy::Action;
 
 /// The framing Content-Length and Transfer-Encoding decide (RFC 9112 §6.3 rules 3 to 8).
@@ -213,18 +213,6 @@ pub(super) fn invalid_content_length(
             Ok(None)
         }
     }
-}
-
-pub(super) fn parse_decimal(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |acc, digit| {
-        if !digit.is_ascii_digit() {
-            return None;
-        }
-        acc.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
-    })
 }
 
 /// `transfer-coding = token *( OWS ";" OWS transfer-parameter )`; the coding name and whether

@@ -325,24 +325,7 @@ impl fmt::Debug for TableEntry<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn contents(table: &DynamicTable) -> Vec<(String, String)> {
-        table
-            .iter()
-            .map(|entry| {
-                (
-                    String::from_utf8(entry.name().into_owned()).unwrap(),
-                    String::from_utf8(entry.value().into_owned()).unwrap(),
-                )
-            })
-            .collect()
-    }
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(name, value)| (name.to_string(), value.to_string()))
-            .collect()
-    }
+    use crate::h2::hpack::tests::{owned as pairs, table as contents};
 
     #[test]
     fn newest_first_with_rfc_sizes() {

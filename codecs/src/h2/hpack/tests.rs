@@ -25,7 +25,8 @@ fn pairs(block: &HeaderBlock) -> Vec<(String, String)> {
         .collect()
 }
 
-fn table(table: &DynamicTable) -> Vec<(String, String)> {
+/// A table's entries as owned pairs, newest first (shared with the modules' own tests).
+pub(super) fn table(table: &DynamicTable) -> Vec<(String, String)> {
     table
         .iter()
         .map(|entry| {
@@ -37,7 +38,7 @@ fn table(table: &DynamicTable) -> Vec<(String, String)> {
         .collect()
 }
 
-fn owned(list: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(super) fn owned(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(name, value)| (name.to_string(), value.to_string()))
         .collect()
