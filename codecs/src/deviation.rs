@@ -1274,16 +1274,16 @@ catalogue! {
         reject_status: 400,
         why: "malformed by RFC; empty names are the 0-length-headers memory leak (CVE-2019-9516), and odd names are read differently by each H1 hop",
     },
-    /// A field value holding NUL, CR or LF.
+    /// A field value holding a control character other than HTAB (NUL, CR and LF among them).
     H2InvalidHeaderValue = "h2.invalid-header-value" {
         applies: Both,
-        rfc: "RFC 9113 §8.2.1",
-        summary: "a field value holding NUL, CR or LF",
+        rfc: "RFC 9113 §8.2.1, RFC 9110 §5.5",
+        summary: "a field value holding a control character other than HTAB (NUL, CR and LF among them)",
         repair: ActionDoc::both("replace each with SP"),
         accept: None,
         defaults: [Reject, Repair, Reject, Repair],
         reject_status: 400,
-        why: "malformed by RFC; CR and LF forwarded to HTTP/1 are request and response splitting (PortSwigger h2 downgrade techniques)",
+        why: "malformed by RFC (NUL, CR, LF) or invalid (the other controls); CR and LF forwarded to HTTP/1 are request and response splitting (PortSwigger h2 downgrade techniques), and h2 answers any control with a connection error",
     },
     /// A field value starting or ending with SP or HTAB.
     H2HeaderValueWhitespace = "h2.header-value-whitespace" {
@@ -1395,16 +1395,16 @@ catalogue! {
         reject_status: 400,
         why: "malformed; a tunnel and a resource request are different things",
     },
-    /// A :status that is not three digits.
+    /// A :status that is not three digits, or is below 100.
     H2StatusNotThreeDigits = "h2.status-not-three-digits" {
         applies: Responses,
         rfc: "RFC 9113 §8.3.2, RFC 9110 §15",
-        summary: "a :status that is not three digits",
+        summary: "a :status that is not three digits, or is below 100",
         repair: None,
         accept: None,
         defaults: [Reject, Reject, Reject, Reject],
         reject_status: 400,
-        why: "malformed; a client cannot class the response",
+        why: "malformed; a client cannot class the response, and h2 answers a status below 100 with a connection error",
     },
     /// DATA frames whose total differs from content-length.
     H2ContentLengthMismatch = "h2.content-length-mismatch" {

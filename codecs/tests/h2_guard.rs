@@ -304,3 +304,37 @@ fn budgets_come_from_the_policy_file() {
     );
     assert_eq!(spent, Some((3, Budget::ClientResets)));
 }
+
+/// Found by the h2_guard fuzz target: with the preface and the first frame in one read, the
+/// frame's anomalies were placed at byte 0 (where the decoder stood before the preface), and
+/// at byte 24 when the preface came in a read of its own.
+#[test]
+fn fuzz_regression_anomaly_offsets_do_not_depend_on_the_preface_read() {
+    let mut script = Script::new();
+    // DATA on stream 0, flags 0x1a: PADDED without a pad length, and undefined bits 0x12.
+    script
+        .preface()
+        .raw(&[0, 0, 0, 0, 0x1a, 0, 0, 0, 0])
+        .settings(&[]);
+    let bytes = script.bytes();
+    let start = Instant::now();
+    let offsets = |reads: &[&[u8]]| {
+        let mut guard = guard();
+        for read in reads {
+            assert_eq!(guard.client_bytes(read, start), Verdict::Continue);
+        }
+        guard
+            .take_anomalies()
+            .iter()
+            .map(|anomaly| (anomaly.deviation, anomaly.offset))
+            .collect::<Vec<_>>()
+    };
+    let whole = offsets(&[&bytes]);
+    assert_eq!(
+        whole.first(),
+        Some(&(Deviation::H2UndefinedFlags, 24)),
+        "{whole:?}"
+    );
+    assert_eq!(offsets(&[&bytes[..24], &bytes[24..]]), whole);
+    assert_eq!(offsets(&[&bytes[..13], &bytes[13..]]), whole);
+}

@@ -873,3 +873,72 @@ proptest! {
         prop_assert_eq!(whole.anomalies(), split.anomalies());
     }
 }
+
+/// Found by the h2_shim fuzz target: a value holding controls other than NUL, CR and LF (here
+/// 0x0f, 0x7f and 0x01) passed the shim, and `h2`'s HPACK decoder, which cannot make an
+/// `http::HeaderValue` of it, ends the whole connection with GOAWAY(PROTOCOL_ERROR). They are
+/// invalid values too now, repaired as NUL, CR and LF are.
+#[test]
+fn fuzz_regression_control_bytes_in_values_never_reach_h2() {
+    let mut connection = Connection::new(Policy::default());
+    connection.request(1, "GET");
+    let sent = [
+        (":status", "200"),
+        ("content-language", "en\x0fus\x7fx\x01y\tz"),
+    ];
+    connection.respond(1, &sent, true);
+    let repaired = [(":status", "200"), ("content-language", "en us x y\tz")];
+    assert_eq!(connection.seen(), vec![headers(1, &repaired, true)]);
+    assert_eq!(
+        connection.anomalies(),
+        vec![(Deviation::H2InvalidHeaderValue, Action::Repair)]
+    );
+
+    let mut strict = Connection::new(Policy::preset(Preset::Strict));
+    strict.request(1, "GET");
+    strict.respond(1, &[(":status", "200"), ("x", "a\x1bb")], true);
+    assert_eq!(
+        strict.anomalies(),
+        vec![(Deviation::H2InvalidHeaderValue, Action::Reject)]
+    );
+    assert!(
+        !strict
+            .seen()
+            .iter()
+            .any(|seen| matches!(seen, Seen::Headers { .. })),
+        "{:?}",
+        strict.seen()
+    );
+}
+
+/// Found by the h2_shim fuzz target: `:status: 025` is three digits and passed the shim, but
+/// no status is below 100 (RFC 9110 §15) and `h2`, which cannot make an `http::StatusCode`
+/// of it, ends the whole connection. It is refused as a stream error now, like `2000`.
+#[test]
+fn fuzz_regression_a_status_below_100_is_refused() {
+    for status in ["025", "000", "099"] {
+        let mut connection = Connection::new(Policy::preset(Preset::Lenient));
+        connection.request(1, "GET");
+        connection.request(3, "GET");
+        connection.respond(1, &[(":status", status)], true);
+        connection.respond(3, &[(":status", "100")], false);
+        connection.respond(3, &[(":status", "599")], true);
+        assert_eq!(
+            connection.seen(),
+            vec![
+                Seen::Reset {
+                    stream: 1,
+                    code: ErrorCode::PROTOCOL_ERROR
+                },
+                headers(3, &[(":status", "100")], false),
+                headers(3, &[(":status", "599")], true),
+            ],
+            "{status}"
+        );
+        assert_eq!(
+            connection.anomalies(),
+            vec![(Deviation::H2StatusNotThreeDigits, Action::Reject)],
+            "{status}"
+        );
+    }
+}

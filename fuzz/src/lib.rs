@@ -14,7 +14,10 @@
 //! | 1    | 0–1  | read pattern: 0 byte by byte, 1 fixed size, 2 varying sizes, 3 one cut |
 //! | 1    | 2–7  | the pattern's argument |
 //!
-//! `fuzz/seeds/generate.sh` writes the hand-made seeds in this layout.
+//! `fuzz/seeds/generate.sh` writes the hand-made seeds in this layout. The HTTP/2 targets use
+//! the same read pattern byte after a configuration byte of their own (see [`h2`]).
+
+pub mod h2;
 
 use std::fmt::Debug;
 use std::sync::Arc;

@@ -16,7 +16,9 @@ use bytes::{Bytes, BytesMut};
 use crate::anomaly::{Anomaly, AnomalyLog};
 use crate::h2::budgets::{Budget, Budgets, Window};
 use crate::h2::check::Checker;
-use crate::h2::frame::{ErrorCode, Frame, FrameBody, FrameDecoder, FrameType, Preface, flags};
+use crate::h2::frame::{
+    ErrorCode, Frame, FrameBody, FrameDecoder, FrameType, HEADER_LEN, Preface, flags,
+};
 use crate::h2::hpack;
 use crate::h2::script::Script;
 use crate::policy::{Action, Policy, Side};
@@ -129,9 +131,12 @@ impl Guard {
         }
         self.client_buf.extend_from_slice(bytes);
         loop {
-            let offset = self.client.offset();
             match self.client.decode(&mut self.client_buf) {
                 Ok(Some(frame)) => {
+                    // Where the frame starts: not the offset before the call, which is the
+                    // preface's when the preface and the frame came in one read.
+                    let offset =
+                        self.client.offset() - HEADER_LEN as u64 - u64::from(frame.header.length);
                     if let Some(verdict) = self.client_frame(frame, offset, now) {
                         return verdict;
                     }

@@ -239,18 +239,12 @@ impl<'a> MessageCheck<'a> {
     /// Whether the field stays; cleans values when repairing.
     fn clean_value(&mut self, field: &mut HeaderField) -> Result<bool, Error> {
         let value = &field.value[..];
-        if value.iter().any(|b| matches!(b, b'\0' | b'\r' | b'\n')) {
+        if value.iter().copied().any(is_control) {
             // The only non-reject action replaces them with SP.
             self.deviate(Deviation::H2InvalidHeaderValue)?;
             let cleaned: Vec<u8> = value
                 .iter()
-                .map(|b| {
-                    if matches!(b, b'\0' | b'\r' | b'\n') {
-                        b' '
-                    } else {
-                        *b
-                    }
-                })
+                .map(|&b| if is_control(b) { b' ' } else { b })
                 .collect();
             field.value = Bytes::from(cleaned);
         }
@@ -347,7 +341,8 @@ impl<'a> MessageCheck<'a> {
             return Err(self.refuse(Deviation::H2MissingPseudo));
         };
         let digits = &status.value[..];
-        if digits.len() != 3 || !digits.iter().all(u8::is_ascii_digit) {
+        // RFC 9110 §15: valid codes are 100 to 599; `h2` takes up to 999, but nothing below 100.
+        if digits.len() != 3 || !digits.iter().all(u8::is_ascii_digit) || digits[0] == b'0' {
             return Err(self.refuse(Deviation::H2StatusNotThreeDigits));
         }
         let status = digits
@@ -387,7 +382,7 @@ impl<'a> MessageCheck<'a> {
         for field in regular.iter().filter(|f| &f.name[..] == b"content-length") {
             for element in field.value.split(|b| *b == b',') {
                 let element = crate::h1::trim_ows(element);
-                match parse_decimal(element) {
+                match crate::h1::parse_decimal(element) {
                     Some(value) if length.is_none_or(|first| first == value) => {
                         length = Some(value);
                     }
@@ -405,14 +400,9 @@ impl<'a> MessageCheck<'a> {
     }
 }
 
-fn parse_decimal(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |acc, digit| {
-        if !digit.is_ascii_digit() {
-            return None;
-        }
-        acc.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
-    })
+/// A byte no field value may hold: a control other than HTAB (RFC 9110 §5.5). RFC 9113 §8.2.1
+/// makes NUL, CR and LF malformed and leaves the others to the recipient; `h2` refuses them
+/// all, and ends the whole connection when it meets one.
+fn is_control(byte: u8) -> bool {
+    (byte < 0x20 && byte != b'\t') || byte == 0x7f
 }

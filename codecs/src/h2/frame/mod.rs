@@ -5,7 +5,10 @@
 //! type requires (a PING of 7 bytes, padding longer than the payload) is kept as
 //! [`FrameBody::Malformed`] with the [`Malformation`] named. Whether that is an error, and of
 //! which scope, is the policy's call ([`crate::h2::check`]). Unknown frame types are kept as
-//! they came ([`FrameBody::Unknown`]), so that every decoded frame re-encodes to its bytes.
+//! they came ([`FrameBody::Unknown`]), so that every decoded frame re-encodes to its bytes,
+//! but for three reserved bits inside payloads that [`FrameBody`] has no field for and the
+//! encoder writes as zero, as senders must: above a PUSH_PROMISE's promised stream, a
+//! GOAWAY's last stream and a WINDOW_UPDATE's increment.
 
 pub(crate) mod decode;
 mod encode;
