@@ -36,7 +36,7 @@ mod scan;
 mod semantics;
 mod syntax;
 
-pub(crate) use syntax::{is_tchar, parse_decimal, trim_ows};
+pub(crate) use syntax::{is_tchar, is_value_ctl, parse_decimal, trim_ows};
 mod target;
 
 pub use collect::{Answering, Collected, Message, collect_requests, collect_responses};

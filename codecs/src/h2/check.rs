@@ -74,8 +74,10 @@ impl Checker {
         };
         at.bits(&mut frame)?;
         at.header_block(&frame)?;
-        let kept = at.body(frame)?;
-        if let Some(frame) = &kept {
+        let mut kept = at.body(frame)?;
+        if let Some(frame) = &mut kept {
+            // A repair may have shortened the payload: the header says what will be sent.
+            frame.header.length = frame.payload_len();
             self.track_block(frame);
         }
         Ok(kept)

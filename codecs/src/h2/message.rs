@@ -10,6 +10,7 @@ use bytes::Bytes;
 
 use crate::anomaly::{Anomaly, AnomalyLog};
 use crate::deviation::{Deviation, MessageKind};
+use crate::h1::is_value_ctl;
 use crate::h2::error::{Error, ErrorKind, Scope};
 use crate::h2::frame::ErrorCode;
 use crate::policy::{Action, Policy, Side};
@@ -239,12 +240,15 @@ impl<'a> MessageCheck<'a> {
     /// Whether the field stays; cleans values when repairing.
     fn clean_value(&mut self, field: &mut HeaderField) -> Result<bool, Error> {
         let value = &field.value[..];
-        if value.iter().copied().any(is_control) {
+        // Any control but HTAB (RFC 9110 §5.5): RFC 9113 §8.2.1 makes NUL, CR and LF
+        // malformed and leaves the others to the recipient; `h2` refuses them all, and ends
+        // the whole connection when it meets one.
+        if value.iter().copied().any(is_value_ctl) {
             // The only non-reject action replaces them with SP.
             self.deviate(Deviation::H2InvalidHeaderValue)?;
             let cleaned: Vec<u8> = value
                 .iter()
-                .map(|&b| if is_control(b) { b' ' } else { b })
+                .map(|&b| if is_value_ctl(b) { b' ' } else { b })
                 .collect();
             field.value = Bytes::from(cleaned);
         }
@@ -398,11 +402,4 @@ impl<'a> MessageCheck<'a> {
         regular.retain(|f| &f.name[..] != b"content-length");
         Ok(None)
     }
-}
-
-/// A byte no field value may hold: a control other than HTAB (RFC 9110 §5.5). RFC 9113 §8.2.1
-/// makes NUL, CR and LF malformed and leaves the others to the recipient; `h2` refuses them
-/// all, and ends the whole connection when it meets one.
-fn is_control(byte: u8) -> bool {
-    (byte < 0x20 && byte != b'\t') || byte == 0x7f
 }
