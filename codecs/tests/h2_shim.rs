@@ -19,6 +19,7 @@ use tollgate_codecs::h2::frame::{
 use tollgate_codecs::h2::hpack::{Decoder, Encoder, HeaderField};
 use tollgate_codecs::h2::script::Script;
 use tollgate_codecs::h2::shim::Shim;
+use tollgate_codecs::h2::{ErrorKind, Scope};
 use tollgate_codecs::{Action, Anomaly, Deviation, Policy, Preset, Side};
 
 /// What `h2` reads from the shim, decoded.
@@ -459,6 +460,14 @@ fn a_refused_response_resets_the_stream_both_ways_and_later_frames_are_dropped()
         connection.anomalies(),
         vec![(Deviation::H2StatusNotThreeDigits, Action::Reject)]
     );
+    let refusals = connection.shim.take_refusals();
+    assert_eq!(refusals.len(), 1);
+    assert_eq!(refusals[0].scope(), Scope::Stream(1));
+    assert_eq!(
+        refusals[0].deviation(),
+        Some(Deviation::H2StatusNotThreeDigits)
+    );
+    assert!(connection.shim.take_refusals().is_empty(), "taken once");
     let received = connection.origin_received();
     assert_eq!(received[0].kind(), FrameType::RST_STREAM);
     assert_eq!(received[0].stream(), 1);
@@ -693,6 +702,10 @@ fn corrupt_hpack_ends_the_connection_both_ways() {
         connection.anomalies(),
         vec![(Deviation::H2HpackInvalid, Action::Reject)]
     );
+    let refusals = connection.shim.take_refusals();
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert_eq!(refusals[0].scope(), Scope::Connection);
+    assert_eq!(refusals[0].kind(), ErrorKind::Compression);
     let received = connection.origin_received();
     assert_eq!(received.len(), 1);
     assert!(matches!(

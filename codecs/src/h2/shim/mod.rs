@@ -100,6 +100,8 @@ pub struct Shim {
     /// Flow-control credit owed to the origin on streams still open.
     stream_credit: Vec<(u32, u32)>,
     log: AnomalyLog,
+    /// Refusals not yet taken: stream errors and the connection error, in order.
+    refusals: Vec<Error>,
     failed: Option<Error>,
 }
 
@@ -123,6 +125,7 @@ impl Shim {
             connection_credit: 0,
             stream_credit: Vec::new(),
             log: AnomalyLog::default(),
+            refusals: Vec::new(),
             failed: None,
         }
     }
@@ -215,6 +218,13 @@ impl Shim {
     /// shim reads nothing more, and the I/O layer closes both sides once the bytes are out.
     pub fn error(&self) -> Option<&Error> {
         self.failed.as_ref()
+    }
+
+    /// Takes the refusals answered since the last call, in order: each stream the shim reset
+    /// (both ways) and the connection error, if one ended the shim. Every one also has its
+    /// rejected anomaly.
+    pub fn take_refusals(&mut self) -> Vec<Error> {
+        std::mem::take(&mut self.refusals)
     }
 
     /// Takes the anomalies recorded so far, in the order of the origin's bytes.
@@ -617,6 +627,10 @@ impl Shim {
     /// Answers an error: a stream error resets the stream both ways; a connection error ends
     /// the connection both ways.
     fn refuse(&mut self, error: Error) {
+        if self.failed.is_some() {
+            return;
+        }
+        self.refusals.push(error);
         match error.scope() {
             Scope::Connection => self.fail(error),
             Scope::Stream(stream) => {
@@ -637,6 +651,9 @@ impl Shim {
     fn fail(&mut self, error: Error) {
         if self.failed.is_some() {
             return;
+        }
+        if self.refusals.last() != Some(&error) {
+            self.refusals.push(error);
         }
         let debug = Bytes::from_static(match error.deviation() {
             Some(deviation) => deviation.id().as_bytes(),
