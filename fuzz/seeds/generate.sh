@@ -88,6 +88,8 @@ s connect-refused "$(or $STRICT_ORIGIN $CONNECT)" $BYTEWISE 'HTTP/1.1 407 Proxy 
 s switching-protocols $DEFAULT_ORIGIN $FIXED_4 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello'
 s http09 $LENIENT_ORIGIN $BYTEWISE '<html>hello</html>\n'
 s http09-client-side $LENIENT_CLIENT $CUT_QUARTER '\r\nHTTX/1.1 200 OK\r\n\r\n'
+# Found by fuzzing: an HTTP/0.9 repair must never answer a HEAD request.
+s http09-answering-head 0d f1 '\r\r\r\r\r\r\r\r\rec'
 s http10-until-close $DEFAULT_ORIGIN $VARYING 'HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<html>until close</html>'
 s cl-te-conflict $DEFAULT_ORIGIN $BYTEWISE 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'
 s invalid-cl $LENIENT_ORIGIN $FIXED_13 'HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\nbody until close'
