@@ -295,14 +295,12 @@ fn rejected_message(deviation: Deviation) -> String {
 
 /// A client's bytes, through the guard.
 ///
-/// The guard keeps the budgets and runs the frame checks, recording the anomalies; it does not
-/// say which frame error it met, because `h2` answers those itself. A second checker over the
-/// same frames gives the errors (its anomalies are the guard's again and are dropped). Header
-/// blocks are decoded here and their fields checked as a server does with a request.
+/// The guard keeps the budgets and runs the frame checks, recording the anomalies and the
+/// refusals (which `h2` would answer). Header blocks are decoded here and their fields checked
+/// as a server does with a request.
 fn client(input: &[u8], split: &Split, policy: Arc<Policy>) -> Outcome {
     let now = Instant::now();
     let mut guard = Guard::new(policy.clone());
-    let mut frame_errors = Checker::new(policy.clone(), Side::Client);
     let mut messages = Checker::new(policy, Side::Client);
     let mut blocks = Blocks::new();
     let mut outcome = Outcome::new(split.preface_end);
@@ -331,12 +329,11 @@ fn client(input: &[u8], split: &Split, policy: Arc<Policy>) -> Outcome {
             ended = true;
             break;
         }
-        let checked = frame_errors.check(framed.frame.clone(), framed.offset);
-        let _ = frame_errors.take_anomalies();
-        if let Err(error) = checked {
-            outcome
-                .refusals
-                .push(Refusal::of_error(&error, error.offset()));
+        if let Some(error) = guard.take_refusals().into_iter().next() {
+            outcome.refusals.push(Refusal::of_error(
+                &error,
+                error.offset().saturating_sub(ahead),
+            ));
             match error.scope() {
                 Scope::Connection => {
                     outcome.frames.push(report);

@@ -161,3 +161,30 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Refusals met and not yet taken, bounded: a peer that commits a stream error in every frame
+/// must not grow a connection's memory when nobody takes them. Past the cap the newest are
+/// dropped; the anomalies still record every one.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Refusals {
+    errors: Vec<Error>,
+}
+
+impl Refusals {
+    /// How many untaken refusals are kept.
+    const CAP: usize = 64;
+
+    pub(crate) fn push(&mut self, error: Error) {
+        if self.errors.len() < Self::CAP {
+            self.errors.push(error);
+        }
+    }
+
+    pub(crate) fn last(&self) -> Option<&Error> {
+        self.errors.last()
+    }
+
+    pub(crate) fn take(&mut self) -> Vec<Error> {
+        std::mem::take(&mut self.errors)
+    }
+}

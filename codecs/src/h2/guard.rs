@@ -16,6 +16,7 @@ use bytes::{Bytes, BytesMut};
 use crate::anomaly::{Anomaly, AnomalyLog};
 use crate::h2::budgets::{Budget, Budgets, Window};
 use crate::h2::check::Checker;
+use crate::h2::error::{Error, Refusals};
 use crate::h2::frame::{
     ErrorCode, Frame, FrameBody, FrameDecoder, FrameType, HEADER_LEN, Preface, flags,
 };
@@ -77,6 +78,8 @@ pub struct Guard {
     block: Option<Block>,
     highest_stream: u32,
     checker: Checker,
+    /// The checker's verdicts on the client's frames, which `h2` answers itself.
+    refusals: Refusals,
     log: AnomalyLog,
     /// The budget spent, once one is: the verdict stays.
     spent: Option<GoAway>,
@@ -98,6 +101,7 @@ impl Guard {
             block: None,
             highest_stream: 0,
             checker,
+            refusals: Refusals::default(),
             log: AnomalyLog::default(),
             spent: None,
             blind: false,
@@ -114,6 +118,13 @@ impl Guard {
         let mut anomalies = self.checker.take_anomalies();
         anomalies.extend(self.log.take());
         anomalies
+    }
+
+    /// Takes the policy's rejections of the client's frames met since the last call (at most
+    /// 64 wait): what `h2` will answer, with the scope and code RFC 9113 gives. A spent budget
+    /// is the verdict, not one of these.
+    pub fn take_refusals(&mut self) -> Vec<Error> {
+        self.refusals.take()
     }
 
     /// The budget spent, if one is.
@@ -192,7 +203,9 @@ impl Guard {
             return Some(verdict);
         }
         // Record which deviations the client commits; h2 answers them itself.
-        let _ = self.checker.check(frame, offset);
+        if let Err(error) = self.checker.check(frame, offset) {
+            self.refusals.push(error);
+        }
         None
     }
 

@@ -44,6 +44,8 @@ impl<S> Guarded<S> {
         if !anomalies.is_empty() {
             (self.report)(anomalies);
         }
+        // h2 answers these itself; each is also a rejected anomaly, reported above.
+        drop(self.guard.take_refusals());
         if let Verdict::GoAway(goaway) = verdict
             && self.goaway.is_none()
             && !self.over

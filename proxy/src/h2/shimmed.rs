@@ -57,13 +57,11 @@ impl<S> Shimmed<S> {
         if !anomalies.is_empty() {
             (self.report)(anomalies);
         }
-        if self.shim.to_h2_len() > 0 {
-            self.to_h2.extend_from_slice(&self.shim.take_to_h2());
-        }
-        if self.shim.to_origin_len() > 0 {
-            self.to_origin
-                .extend_from_slice(&self.shim.take_to_origin());
-        }
+        // Each refusal is also a rejected anomaly, reported above.
+        drop(self.shim.take_refusals());
+        // No copy when our buffer is empty or continues the shim's (the usual cases).
+        self.to_h2.unsplit(self.shim.take_to_h2());
+        self.to_origin.unsplit(self.shim.take_to_origin());
     }
 }
 

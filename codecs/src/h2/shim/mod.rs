@@ -46,7 +46,7 @@ use bytes::{Bytes, BytesMut};
 use crate::anomaly::{Anomaly, AnomalyLog};
 use crate::deviation::{Deviation, MessageKind};
 use crate::h2::check::Checker;
-use crate::h2::error::{Error, ErrorKind, Scope};
+use crate::h2::error::{Error, ErrorKind, Refusals, Scope};
 use crate::h2::frame::{
     DEFAULT_MAX_FRAME_SIZE, ErrorCode, Frame, FrameBody, FrameDecoder, FrameHeader, FrameType,
     Preface, SettingId, flags,
@@ -101,7 +101,7 @@ pub struct Shim {
     stream_credit: Vec<(u32, u32)>,
     log: AnomalyLog,
     /// Refusals not yet taken: stream errors and the connection error, in order.
-    refusals: Vec<Error>,
+    refusals: Refusals,
     failed: Option<Error>,
 }
 
@@ -125,7 +125,7 @@ impl Shim {
             connection_credit: 0,
             stream_credit: Vec::new(),
             log: AnomalyLog::default(),
-            refusals: Vec::new(),
+            refusals: Refusals::default(),
             failed: None,
         }
     }
@@ -222,9 +222,9 @@ impl Shim {
 
     /// Takes the refusals answered since the last call, in order: each stream the shim reset
     /// (both ways) and the connection error, if one ended the shim. Every one also has its
-    /// rejected anomaly.
+    /// rejected anomaly; at most 64 wait to be taken.
     pub fn take_refusals(&mut self) -> Vec<Error> {
-        std::mem::take(&mut self.refusals)
+        self.refusals.take()
     }
 
     /// Takes the anomalies recorded so far, in the order of the origin's bytes.
@@ -738,29 +738,19 @@ fn connection_wide(error: Error) -> Error {
 
 /// Rewrites the content-length fields as one field holding `length`: `h2` reads one decimal.
 fn canonical_content_length(fields: &mut Vec<HeaderField>, length: u64) {
-    let mut fields_with_it = fields
-        .iter()
-        .filter(|field| &field.name[..] == b"content-length");
     let canonical = length.to_string();
-    let already = fields_with_it
-        .next()
-        .is_some_and(|field| field.value == canonical.as_bytes())
-        && fields_with_it.next().is_none();
-    if already {
-        return;
-    }
-    let Some(first) = fields
-        .iter()
-        .position(|field| &field.name[..] == b"content-length")
-    else {
-        return;
-    };
-    fields[first].value = Bytes::from(canonical);
-    let mut index = 0;
-    fields.retain(|field| {
-        let keep = index <= first || &field.name[..] != b"content-length";
-        index += 1;
-        keep
+    let mut first = true;
+    fields.retain_mut(|field| {
+        if &field.name[..] != b"content-length" {
+            return true;
+        }
+        if !std::mem::take(&mut first) {
+            return false;
+        }
+        if field.value != canonical.as_bytes() {
+            field.value = Bytes::from(canonical.clone());
+        }
+        true
     });
 }
 

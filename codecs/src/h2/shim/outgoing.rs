@@ -6,7 +6,9 @@ use std::collections::VecDeque;
 use bytes::{Buf as _, BytesMut};
 
 use crate::h2::frame::decode::{parse_body, parse_header};
-use crate::h2::frame::{CLIENT_PREFACE, FrameBody, FrameType, HEADER_LEN, SettingId, flags};
+use crate::h2::frame::{
+    CLIENT_PREFACE, FrameBody, FrameHeader, FrameType, HEADER_LEN, SettingId, flags,
+};
 use crate::h2::hpack;
 use crate::h2::shim::streams::{Method, Streams};
 
@@ -72,7 +74,7 @@ impl Outgoing {
                     let mut payload = raw;
                     payload.advance(HEADER_LEN);
                     let body = parse_body(&header, payload);
-                    self.observe(header.kind, header.flags, header.stream, body, streams);
+                    self.observe(header, body, streams);
                 }
                 FrameType::RST_STREAM => {
                     streams.close(header.stream);
@@ -82,17 +84,11 @@ impl Outgoing {
         }
     }
 
-    fn observe(
-        &mut self,
-        kind: FrameType,
-        frame_flags: u8,
-        stream: u32,
-        body: FrameBody,
-        streams: &mut Streams,
-    ) {
-        let end_headers = frame_flags & flags::END_HEADERS != 0;
+    fn observe(&mut self, header: FrameHeader, body: FrameBody, streams: &mut Streams) {
+        let stream = header.stream;
+        let end_headers = header.has(flags::END_HEADERS);
         match body {
-            FrameBody::Settings(settings) if frame_flags & flags::ACK == 0 => {
+            FrameBody::Settings(settings) if !header.has(flags::ACK) => {
                 if self.unacked.len() == MAX_UNACKED_SETTINGS {
                     self.unacked.pop_front();
                 }
@@ -104,7 +100,7 @@ impl Outgoing {
                     self.request(streams);
                 }
             }
-            FrameBody::Continuation { fragment } if kind == FrameType::CONTINUATION => {
+            FrameBody::Continuation { fragment } => {
                 if let Some((_, block)) = &mut self.block {
                     block.extend_from_slice(&fragment);
                 }
