@@ -1,0 +1,3 @@
+//! Helpers shared by the proxy's integration tests.
+
+pub(crate) mod certs;
