@@ -57,7 +57,7 @@ pub fn client_config(origin: &OriginTls) -> Result<Arc<ClientConfig>, TlsError> 
                 .as_ref()
                 .map(|path| path.display().to_string()),
             "origin certificate verification is off: any certificate is accepted, so anyone \
-             between tollgate and the origin can impersonate it; the CA file is not used"
+             between tollgate and the origin can impersonate it (a CA file is not read)"
         );
         builder
             .dangerous()
