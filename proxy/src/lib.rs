@@ -6,3 +6,4 @@
 //! repair shim in front of an `h2` client connection ([`h2::Shimmed`]).
 
 pub mod h2;
+pub mod metrics;
