@@ -6,4 +6,5 @@
 //! repair shim in front of an `h2` client connection ([`h2::Shimmed`]).
 
 pub mod h2;
+pub mod log;
 pub mod metrics;
