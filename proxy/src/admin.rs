@@ -264,12 +264,10 @@ impl Connection {
                 }
                 Received::Close => return,
             };
-            let written = timeout(
-                WRITE_TIMEOUT,
-                self.stream
-                    .write_all(&reply.encode(head_only, close, http10)),
-            )
-            .await;
+            let Some(bytes) = reply.encode(head_only, close, http10) else {
+                return;
+            };
+            let written = timeout(WRITE_TIMEOUT, self.stream.write_all(&bytes)).await;
             match written {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => {
@@ -306,12 +304,8 @@ impl Connection {
                 Read::Data => {}
                 Read::Eof => {
                     return match self.decoder.decode_eof(&mut self.buf) {
-                        Ok(Some(RequestEvent::Head(request))) => {
-                            // Only a head ending exactly at the close gets here; nothing can
-                            // be answered on a connection the peer closed mid-request.
-                            drop(request);
-                            Received::Close
-                        }
+                        // A whole head was already handed out by `decode`; what is left at
+                        // the close is nothing or stray line endings.
                         Ok(_) => Received::Close,
                         Err(error) => refused(error.wire_answer()),
                     };
@@ -453,7 +447,8 @@ impl Reply {
 
     /// The answer's bytes: head (and body unless `head_only`). `close` adds
     /// `Connection: close`; a kept-alive HTTP/1.0 client is told `Connection: keep-alive`.
-    fn encode(&self, head_only: bool, close: bool, http10: bool) -> BytesMut {
+    /// `None` when the head cannot be built, which closes the connection unanswered.
+    fn encode(&self, head_only: bool, close: bool, http10: bool) -> Option<BytesMut> {
         let length = self.body.len().to_string();
         let mut fields: Vec<(&str, &str)> = vec![
             ("content-type", self.content_type),
@@ -472,17 +467,17 @@ impl Reply {
         let mut out = BytesMut::with_capacity(128 + self.body.len());
         match ResponseHead::new(Version::Http11, self.status, reason.as_bytes(), fields) {
             Ok(head) => encode_response_head(&head, &mut out),
-            // Every part is a constant or digits; a refusal here would be our bug, and an empty
-            // write then closes the connection rather than sending a broken head.
+            // Every part is a constant or digits: a refusal here is our bug, and closing
+            // beats sending a broken head.
             Err(error) => {
                 tracing::error!(%error, status = self.status, "admin: answer not encodable");
-                return out;
+                return None;
             }
         }
         if !head_only {
             out.extend_from_slice(self.body.as_bytes());
         }
-        out
+        Some(out)
     }
 }
 
@@ -595,17 +590,22 @@ mod tests {
     #[test]
     fn a_head_answer_keeps_the_length_and_drops_the_body() {
         let reply = Reply::text(200, "ok\n");
-        let full = reply.encode(false, false, false);
-        let head_only = reply.encode(true, true, false);
+        let full = reply.encode(false, false, false).unwrap();
+        let head_only = reply.encode(true, true, false).unwrap();
         assert!(full.ends_with(b"\r\n\r\nok\n"));
         assert!(head_only.ends_with(
             b"content-length: 3\r\ncache-control: no-store\r\nconnection: close\r\n\r\n"
         ));
-        let http10 = reply.encode(false, false, true);
+        let http10 = reply.encode(false, false, true).unwrap();
         assert!(
             http10
                 .windows(24)
                 .any(|w| w == b"connection: keep-alive\r\n")
         );
+    }
+
+    #[test]
+    fn an_answer_the_codec_cannot_encode_is_not_sent() {
+        assert_eq!(Reply::text(1000, "x\n").encode(false, true, false), None);
     }
 }

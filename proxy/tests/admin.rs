@@ -358,7 +358,8 @@ async fn shutdown_closes_idle_connections_finishes_requests_under_way_and_return
     assert_eq!(busy.get("GET", "/healthz").await.status(), 200);
     // Half a request: it is under way when shutdown comes.
     busy.send(b"GET /healthz HTTP/1.1\r\nHost: ad").await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Time for the server to read it (it cannot be observed from here).
+    tokio::time::sleep(Duration::from_millis(300)).await;
 
     admin.stop.send(true).unwrap();
     assert!(idle.until_closed().await.is_empty());
