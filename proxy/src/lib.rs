@@ -5,5 +5,8 @@
 //! Today: the HTTP/2 guard in front of an `h2` server connection ([`h2::Guarded`]) and the
 //! repair shim in front of an `h2` client connection ([`h2::Shimmed`]).
 
+pub mod admin;
 pub mod h2;
 pub mod tls;
+pub mod log;
+pub mod metrics;
