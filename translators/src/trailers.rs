@@ -125,3 +125,68 @@ fn filtered(trailers: &HeaderMap) -> HeaderMap {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+    use http::header::HeaderValue;
+
+    fn fields() -> Fields {
+        Fields::from_pairs([
+            ("Grpc-Status", "0"),
+            ("Content-Length", "5"),
+            ("Transfer-Encoding", "chunked"),
+            ("Host", "evil.example"),
+            ("Set-Cookie", "a=1"),
+            ("Authorization", "Bearer x"),
+            ("Connection", "x-hop"),
+            ("X-Hop", "1"),
+            ("Server-Timing", "db;dur=53"),
+            ("Bad", "a\x01b"),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn rfc9110_6_5_1_forbidden_trailers_are_dropped_from_h1() {
+        let trailers = trailers_from_h1(&fields());
+        let names: Vec<_> = trailers.keys().map(HeaderName::as_str).collect();
+        assert_eq!(names, ["grpc-status", "server-timing"]);
+    }
+
+    #[test]
+    fn rfc9110_6_5_1_forbidden_trailers_are_dropped_toward_h1_and_h2() {
+        let mut trailers = HeaderMap::new();
+        for (name, value) in [
+            ("grpc-status", "0"),
+            ("grpc-message", "ok"),
+            ("content-type", "text/plain"),
+            ("te", "trailers"),
+            ("trailer", "grpc-status"),
+            ("connection", "x-hop"),
+            ("x-hop", "1"),
+        ] {
+            trailers.append(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        let h1 = trailers_to_h1(&trailers).unwrap();
+        let names: Vec<_> = h1.iter().map(|field| field.name).collect();
+        assert_eq!(names, [&b"grpc-status"[..], b"grpc-message"]);
+        let h2 = trailers_for_h2(&trailers);
+        let names: Vec<_> = h2.keys().map(HeaderName::as_str).collect();
+        assert_eq!(names, ["grpc-status", "grpc-message"]);
+    }
+
+    #[test]
+    fn rfc9112_5_1_trailer_values_a_field_line_would_change_are_refused() {
+        let mut trailers = HeaderMap::new();
+        trailers.insert("x", HeaderValue::from_static("v "));
+        assert_eq!(
+            trailers_to_h1(&trailers).unwrap_err().kind(),
+            ErrorKind::InvalidHeader
+        );
+    }
+}

@@ -62,10 +62,12 @@ pub fn request_from_h1(head: &RequestHead, scheme: Scheme) -> Result<Parts, Erro
     Ok(parts(method, uri, version, headers, asterisk))
 }
 
-/// A request from the `h2` crate's server in the neutral form.
+/// A request from the `h2` crate's server in the neutral form; `listener` is the scheme of
+/// the connection, used only when `h2` could not keep `:scheme` (see below).
 ///
 /// `:authority` is the authority; a Host field may stand in for it when it is absent, and
-/// must equal it when both are present (RFC 9113 §8.3.1). Host is then removed, cookie
+/// must equal it when both are present (RFC 9113 §8.3.1); `h2` then gives a URI without
+/// scheme, and the listener's stands in. Host is then removed, cookie
 /// crumbs joined (RFC 9113 §8.2.3) and connection-specific fields stripped (`h2` refuses
 /// them already; this is defence in depth).
 ///
@@ -77,7 +79,7 @@ pub fn request_from_h1(head: &RequestHead, scheme: Scheme) -> Result<Parts, Erro
 /// - [`ErrorKind::InvalidAuthority`] for userinfo or a malformed authority;
 /// - [`ErrorKind::InvalidTarget`] for a scheme other than `http`/`https`, a `:path` that is
 ///   neither origin-form nor `*` (RFC 9113 §8.3.1), or `*` for a method other than OPTIONS.
-pub fn request_from_h2(mut parts: Parts) -> Result<Parts, Error> {
+pub fn request_from_h2(mut parts: Parts, listener: Scheme) -> Result<Parts, Error> {
     if parts.method == Method::CONNECT {
         return Err(connect());
     }
@@ -89,7 +91,9 @@ pub fn request_from_h2(mut parts: Parts) -> Result<Parts, Error> {
                 format!("scheme {scheme:?} is not http or https"),
             ));
         }
-        None => return Err(Error::new(ErrorKind::InvalidTarget, "no :scheme")),
+        // `h2` drops `:scheme` when `:authority` is absent (a URI cannot have one without
+        // the other); it checked that there was one.
+        None => listener.to_http(),
     };
     let host = hosts_agreeing(
         parts
@@ -260,4 +264,280 @@ fn parts(method: Method, uri: Uri, version: Version, headers: HeaderMap, asteris
         parts.extensions.insert(AsteriskForm);
     }
     parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h1(
+        method: &str,
+        target: &str,
+        version: h1::Version,
+        fields: &[(&str, &str)],
+    ) -> RequestHead {
+        RequestHead::new(
+            method.as_bytes(),
+            target.as_bytes(),
+            version,
+            fields.iter().copied(),
+        )
+        .unwrap()
+    }
+
+    fn h11(method: &str, target: &str, fields: &[(&str, &str)]) -> RequestHead {
+        h1(method, target, h1::Version::Http11, fields)
+    }
+
+    fn h2(method: Method, uri: &str, fields: &[(&str, &str)]) -> Parts {
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .version(Version::HTTP_2);
+        for (name, value) in fields {
+            request = request.header(*name, *value);
+        }
+        request.body(()).unwrap().into_parts().0
+    }
+
+    fn kind(result: Result<Parts, Error>) -> ErrorKind {
+        result.unwrap_err().kind()
+    }
+
+    #[test]
+    fn rfc9112_3_3_origin_form_takes_host_and_the_listener_scheme() {
+        let head = h11(
+            "GET",
+            "/a?b=1",
+            &[("Host", "Example.com:8443"), ("Accept", "*/*")],
+        );
+        let parts = request_from_h1(&head, Scheme::Https).unwrap();
+        assert_eq!(parts.method, Method::GET);
+        assert_eq!(parts.uri.to_string(), "https://Example.com:8443/a?b=1");
+        assert_eq!(parts.version, Version::HTTP_11);
+        assert!(!parts.headers.contains_key(header::HOST));
+        assert_eq!(parts.headers["accept"], "*/*");
+        assert!(!is_asterisk_parts(&parts));
+    }
+
+    #[test]
+    fn rfc9112_3_2_2_absolute_form_wins_over_host() {
+        let head = h11("GET", "http://a.example/x?y", &[("Host", "b.example")]);
+        let parts = request_from_h1(&head, Scheme::Https).unwrap();
+        assert_eq!(parts.uri.to_string(), "http://a.example/x?y");
+        assert!(parts.headers.is_empty());
+    }
+
+    #[test]
+    fn rfc9110_4_2_3_absolute_form_empty_path_is_slash() {
+        for (target, expected) in [
+            ("http://a.example", "http://a.example/"),
+            ("HTTPS://a.example?q", "https://a.example/?q"),
+        ] {
+            let parts = request_from_h1(&h11("GET", target, &[]), Scheme::Http).unwrap();
+            assert_eq!(parts.uri.to_string(), expected);
+            assert!(!is_asterisk_parts(&parts));
+        }
+    }
+
+    #[test]
+    fn rfc9112_3_2_4_options_asterisk_round_trips_as_a_marker() {
+        let parts = request_from_h1(&h11("OPTIONS", "*", &[("Host", "h")]), Scheme::Http).unwrap();
+        assert_eq!(parts.uri.to_string(), "http://h/");
+        assert!(is_asterisk_parts(&parts));
+        // An absolute-form OPTIONS with an empty path means `*` as well.
+        let parts = request_from_h1(&h11("OPTIONS", "http://h:8001", &[]), Scheme::Http).unwrap();
+        assert_eq!(parts.uri.to_string(), "http://h:8001/");
+        assert!(is_asterisk_parts(&parts));
+        let parts = request_from_h1(&h11("OPTIONS", "http://h:8001/", &[]), Scheme::Http).unwrap();
+        assert!(!is_asterisk_parts(&parts));
+    }
+
+    #[test]
+    fn rfc9112_3_2_http10_without_host_has_no_authority() {
+        let head = h1("GET", "/", h1::Version::Http10, &[]);
+        let error = request_from_h1(&head, Scheme::Http).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::MissingAuthority);
+        assert!(error.detail().contains("HTTP/1.0"), "{error}");
+        let head = h1("GET", "/", h1::Version::Http10, &[("Host", "h")]);
+        assert_eq!(
+            request_from_h1(&head, Scheme::Http).unwrap().version,
+            Version::HTTP_10
+        );
+    }
+
+    #[test]
+    fn rfc9112_3_2_empty_or_differing_hosts_are_refused() {
+        let empty = h11("GET", "/", &[("Host", "")]);
+        assert_eq!(
+            kind(request_from_h1(&empty, Scheme::Http)),
+            ErrorKind::MissingAuthority
+        );
+        let two = h1(
+            "GET",
+            "/",
+            h1::Version::Http10,
+            &[("Host", "a"), ("Host", "b")],
+        );
+        assert_eq!(
+            kind(request_from_h1(&two, Scheme::Http)),
+            ErrorKind::ConflictingAuthority
+        );
+        let same = h1(
+            "GET",
+            "/",
+            h1::Version::Http10,
+            &[("Host", "a"), ("host", "A")],
+        );
+        assert!(request_from_h1(&same, Scheme::Http).is_ok());
+        let userinfo = h11("GET", "/", &[("Host", "u@a")]);
+        assert_eq!(
+            kind(request_from_h1(&userinfo, Scheme::Http)),
+            ErrorKind::InvalidAuthority
+        );
+    }
+
+    #[test]
+    fn rfc9110_9_3_6_connect_is_refused() {
+        let head = h11("CONNECT", "example.com:443", &[("Host", "example.com:443")]);
+        assert_eq!(
+            kind(request_from_h1(&head, Scheme::Http)),
+            ErrorKind::UnsupportedMethod
+        );
+        let parts = h2(Method::CONNECT, "example.com:443", &[]);
+        assert_eq!(
+            kind(request_from_h2(parts, Scheme::Https)),
+            ErrorKind::UnsupportedMethod
+        );
+    }
+
+    #[test]
+    fn absolute_form_schemes_other_than_http_are_refused() {
+        let head = h11("GET", "ftp://a.example/x", &[]);
+        assert_eq!(
+            kind(request_from_h1(&head, Scheme::Http)),
+            ErrorKind::InvalidTarget
+        );
+    }
+
+    #[test]
+    fn rfc9110_7_6_1_and_9113_8_2_3_h1_fields_are_normalised() {
+        let head = h11(
+            "POST",
+            "/",
+            &[
+                ("Host", "h"),
+                ("Connection", "keep-alive, Upgrade, X-Hop"),
+                ("Upgrade", "h2c"),
+                ("HTTP2-Settings", "AAMAAABkAAQAAP__"),
+                ("X-Hop", "1"),
+                ("Cookie", "a=1"),
+                ("TE", "trailers, deflate"),
+                ("Cookie", "b=2; c=3"),
+                ("Content-Length", "5"),
+                ("X-End", "e"),
+            ],
+        );
+        let parts = request_from_h1(&head, Scheme::Http).unwrap();
+        let mut fields: Vec<(String, String)> = parts
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+            .collect();
+        fields.sort();
+        assert_eq!(
+            fields,
+            [
+                ("content-length", "5"),
+                ("cookie", "a=1; b=2; c=3"),
+                ("te", "trailers"),
+                ("x-end", "e"),
+            ]
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        );
+    }
+
+    #[test]
+    fn rfc9113_8_3_1_authority_and_host_must_agree() {
+        let parts = h2(Method::GET, "https://h.example/p", &[("host", "H.example")]);
+        let neutral = request_from_h2(parts, Scheme::Https).unwrap();
+        assert!(!neutral.headers.contains_key(header::HOST));
+        assert_eq!(neutral.uri.to_string(), "https://h.example/p");
+
+        let parts = h2(
+            Method::GET,
+            "https://h.example/p",
+            &[("host", "other.example")],
+        );
+        let error = request_from_h2(parts, Scheme::Https).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::ConflictingAuthority);
+        assert!(error.detail().contains("other.example"), "{error}");
+    }
+
+    #[test]
+    fn rfc9113_8_3_1_host_stands_in_for_a_missing_authority() {
+        // What `h2` gives without `:authority`: no scheme either.
+        let parts = h2(Method::GET, "/p?q", &[("host", "h.example")]);
+        let neutral = request_from_h2(parts, Scheme::Http).unwrap();
+        assert_eq!(neutral.uri.to_string(), "http://h.example/p?q");
+        assert!(neutral.headers.is_empty());
+
+        let parts = h2(Method::GET, "/p", &[]);
+        assert_eq!(
+            kind(request_from_h2(parts, Scheme::Http)),
+            ErrorKind::MissingAuthority
+        );
+    }
+
+    #[test]
+    fn rfc9113_8_3_1_path_is_origin_form_or_asterisk_for_options() {
+        // `:path *` as `h2` gives it: a URI whose path and query is "*".
+        let mut options = http::uri::Parts::from(Uri::from_static("http://h/"));
+        options.path_and_query = Some(PathAndQuery::from_static("*"));
+        let uri = Uri::from_parts(options).unwrap();
+        let mut parts = h2(Method::OPTIONS, "http://h/", &[]);
+        parts.uri = uri.clone();
+        let neutral = request_from_h2(parts, Scheme::Http).unwrap();
+        assert!(is_asterisk_parts(&neutral));
+        assert_eq!(neutral.uri.to_string(), "http://h/");
+
+        let mut get = h2(Method::GET, "http://h/", &[]);
+        get.uri = uri;
+        assert_eq!(
+            kind(request_from_h2(get, Scheme::Http)),
+            ErrorKind::InvalidTarget
+        );
+    }
+
+    #[test]
+    fn rfc9113_8_2_3_h2_cookie_crumbs_are_joined_and_hop_fields_stripped() {
+        let parts = h2(
+            Method::GET,
+            "http://h/",
+            &[
+                ("cookie", "a=1"),
+                ("cookie", "b=2"),
+                ("te", "trailers"),
+                ("connection", "x"),
+                ("x", "1"),
+            ],
+        );
+        let neutral = request_from_h2(parts, Scheme::Http).unwrap();
+        assert_eq!(neutral.headers["cookie"], "a=1; b=2");
+        assert_eq!(neutral.headers["te"], "trailers");
+        assert_eq!(neutral.headers.len(), 2);
+    }
+
+    #[test]
+    fn rfc9110_4_2_4_h2_userinfo_is_refused() {
+        let parts = h2(Method::GET, "http://u@h/", &[]);
+        assert_eq!(
+            kind(request_from_h2(parts, Scheme::Http)),
+            ErrorKind::InvalidAuthority
+        );
+    }
+
+    fn is_asterisk_parts(parts: &Parts) -> bool {
+        parts.extensions.get::<AsteriskForm>().is_some()
+    }
 }

@@ -188,3 +188,215 @@ fn authority_of(uri: &Uri) -> Result<Authority, Error> {
     // The neutral form is built without userinfo, but a caller may have built its own.
     authority::parse(stated.as_str().as_bytes(), "URI authority")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::neutral::AsteriskForm;
+
+    fn neutral(method: Method, uri: &str, fields: &[(&str, &str)]) -> Parts {
+        let mut request = http::Request::builder().method(method).uri(uri);
+        for (name, value) in fields {
+            request = request.header(*name, *value);
+        }
+        request.body(()).unwrap().into_parts().0
+    }
+
+    fn pairs(head: &RequestHead) -> Vec<(String, String)> {
+        head.fields()
+            .iter()
+            .map(|field| {
+                (
+                    String::from_utf8(field.name.to_vec()).unwrap(),
+                    String::from_utf8(field.value.to_vec()).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn rfc9110_7_2_host_first_then_fields_in_order_and_cookies_joined() {
+        let parts = neutral(
+            Method::GET,
+            "https://h.example:8443/a/b?c=d",
+            &[
+                ("accept", "*/*"),
+                ("cookie", "a=1"),
+                ("x-one", "1"),
+                ("cookie", "b=2"),
+            ],
+        );
+        let head = request_to_h1(&parts, BodyLen::Empty).unwrap();
+        assert_eq!(head.method(), b"GET");
+        assert_eq!(head.target(), b"/a/b?c=d");
+        assert_eq!(head.version(), h1::Version::Http11);
+        assert_eq!(
+            pairs(&head),
+            owned(&[
+                ("host", "h.example:8443"),
+                ("accept", "*/*"),
+                ("cookie", "a=1; b=2"),
+                ("x-one", "1"),
+            ])
+        );
+    }
+
+    #[test]
+    fn rfc9112_6_framing_comes_from_the_body_length_only() {
+        let stale = [("content-length", "99"), ("transfer-encoding", "gzip")];
+        let cases = [
+            (
+                Method::POST,
+                BodyLen::Exact(5),
+                &[("content-length", "5")][..],
+            ),
+            (
+                Method::POST,
+                BodyLen::Unknown,
+                &[("transfer-encoding", "chunked")][..],
+            ),
+            (Method::POST, BodyLen::Empty, &[("content-length", "0")][..]),
+            (Method::PUT, BodyLen::Empty, &[("content-length", "0")][..]),
+            (
+                Method::PATCH,
+                BodyLen::Empty,
+                &[("content-length", "0")][..],
+            ),
+            (Method::GET, BodyLen::Empty, &[][..]),
+            (Method::DELETE, BodyLen::Empty, &[][..]),
+        ];
+        for (method, body, framing) in cases {
+            let parts = neutral(method.clone(), "http://h/", &stale);
+            let head = request_to_h1(&parts, body).unwrap();
+            let mut expected = owned(&[("host", "h")]);
+            expected.extend(owned(framing));
+            assert_eq!(pairs(&head), expected, "{method} {body:?}");
+        }
+    }
+
+    #[test]
+    fn rfc9110_10_1_4_te_trailers_goes_with_connection_te() {
+        let parts = neutral(Method::GET, "http://h/", &[("te", "trailers")]);
+        let head = request_to_h1(&parts, BodyLen::Empty).unwrap();
+        assert_eq!(
+            pairs(&head),
+            owned(&[("host", "h"), ("te", "trailers"), ("connection", "te")])
+        );
+    }
+
+    #[test]
+    fn rfc9110_7_6_1_connection_specific_fields_are_never_copied() {
+        let parts = neutral(
+            Method::GET,
+            "http://h/",
+            &[
+                ("connection", "x-hop"),
+                ("x-hop", "1"),
+                ("keep-alive", "5"),
+                ("upgrade", "websocket"),
+                ("host", "stale"),
+                ("te", "gzip"),
+            ],
+        );
+        let head = request_to_h1(&parts, BodyLen::Empty).unwrap();
+        assert_eq!(pairs(&head), owned(&[("host", "h")]));
+    }
+
+    #[test]
+    fn rfc9112_3_2_4_asterisk_form_is_written_back() {
+        let mut parts = neutral(Method::OPTIONS, "http://h/", &[]);
+        parts.extensions.insert(AsteriskForm);
+        let head = request_to_h1(&parts, BodyLen::Empty).unwrap();
+        assert_eq!(head.target(), b"*");
+        let h2 = request_to_h2(&parts, BodyLen::Empty).unwrap();
+        assert_eq!(h2.uri().path(), "*");
+        assert_eq!(h2.uri().authority().unwrap(), "h");
+
+        let mut get = neutral(Method::GET, "http://h/", &[]);
+        get.extensions.insert(AsteriskForm);
+        assert_eq!(
+            request_to_h1(&get, BodyLen::Empty).unwrap_err().kind(),
+            ErrorKind::InvalidTarget
+        );
+    }
+
+    #[test]
+    fn rfc9113_8_2_1_values_a_field_line_would_change_are_refused() {
+        let parts = neutral(Method::GET, "http://h/", &[("x", " padded")]);
+        let error = request_to_h1(&parts, BodyLen::Empty).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidHeader);
+        assert!(error.detail().contains("field x"), "{error}");
+    }
+
+    #[test]
+    fn connect_and_relative_uris_are_refused() {
+        let connect = neutral(Method::CONNECT, "h:443", &[]);
+        assert_eq!(
+            request_to_h1(&connect, BodyLen::Empty).unwrap_err().kind(),
+            ErrorKind::UnsupportedMethod
+        );
+        assert_eq!(
+            request_to_h2(&connect, BodyLen::Empty).unwrap_err().kind(),
+            ErrorKind::UnsupportedMethod
+        );
+        let relative = neutral(Method::GET, "/p", &[]);
+        assert_eq!(
+            request_to_h1(&relative, BodyLen::Empty).unwrap_err().kind(),
+            ErrorKind::MissingAuthority
+        );
+    }
+
+    #[test]
+    fn rfc9113_8_2_h2_request_has_no_host_no_hop_fields_and_cookie_crumbs() {
+        let parts = neutral(
+            Method::POST,
+            "https://h/p?q",
+            &[
+                ("host", "h"),
+                ("cookie", "a=1; b=2"),
+                ("connection", "x-hop"),
+                ("x-hop", "1"),
+                ("transfer-encoding", "chunked"),
+                ("te", "trailers"),
+                ("content-length", "7"),
+                ("x-end", "e"),
+            ],
+        );
+        let request = request_to_h2(&parts, BodyLen::Unknown).unwrap();
+        assert_eq!(request.uri(), &parts.uri);
+        assert_eq!(request.version(), Version::HTTP_2);
+        let headers = request.headers();
+        let crumbs: Vec<_> = headers.get_all(header::COOKIE).iter().collect();
+        assert_eq!(crumbs, ["a=1", "b=2"]);
+        assert_eq!(headers["te"], "trailers");
+        assert_eq!(headers["x-end"], "e");
+        assert_eq!(headers.len(), 4, "{headers:?}");
+    }
+
+    #[test]
+    fn rfc9113_8_1_1_h2_content_length_only_for_an_exact_body() {
+        let parts = neutral(Method::POST, "https://h/", &[("content-length", "7")]);
+        for (body, expected) in [
+            (BodyLen::Exact(3), Some("3")),
+            (BodyLen::Empty, None),
+            (BodyLen::Unknown, None),
+        ] {
+            let request = request_to_h2(&parts, body).unwrap();
+            assert_eq!(
+                request
+                    .headers()
+                    .get(header::CONTENT_LENGTH)
+                    .map(|v| v.to_str().unwrap()),
+                expected,
+                "{body:?}"
+            );
+        }
+    }
+}

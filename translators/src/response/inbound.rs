@@ -55,3 +55,69 @@ pub(crate) fn status(code: u16) -> Result<StatusCode, Error> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::header;
+
+    fn head(status: u16, fields: &[(&str, &str)]) -> ResponseHead {
+        ResponseHead::new(
+            h1::Version::Http10,
+            status,
+            b"Whatever",
+            fields.iter().copied(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn rfc9110_7_6_1_response_fields_lose_hop_fields_and_keep_content_length() {
+        let parts = response_from_h1(&head(
+            200,
+            &[
+                ("Connection", "close, X-Hop"),
+                ("X-Hop", "1"),
+                ("Keep-Alive", "timeout=5"),
+                ("Transfer-Encoding", "chunked"),
+                ("Content-Length", "12"),
+                ("Set-Cookie", "a=1"),
+                ("Set-Cookie", "b=2"),
+            ],
+        ))
+        .unwrap();
+        assert_eq!(parts.status, StatusCode::OK);
+        assert_eq!(parts.version, Version::HTTP_10);
+        assert_eq!(parts.headers["content-length"], "12");
+        assert_eq!(parts.headers.get_all(header::SET_COOKIE).iter().count(), 2);
+        assert_eq!(parts.headers.len(), 3);
+    }
+
+    #[test]
+    fn interim_heads_translate_and_101_is_refused() {
+        let parts = response_from_h1(&head(103, &[("Link", "</s.css>; rel=preload")])).unwrap();
+        assert_eq!(parts.status, StatusCode::EARLY_HINTS);
+        let error = response_from_h1(&head(101, &[("Upgrade", "websocket")])).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnsupportedUpgrade);
+    }
+
+    #[test]
+    fn statuses_http_cannot_hold_are_refused() {
+        assert_eq!(status(1000).unwrap_err().kind(), ErrorKind::InvalidStatus);
+        assert_eq!(status(99).unwrap_err().kind(), ErrorKind::InvalidStatus);
+        assert_eq!(status(599).unwrap(), 599);
+    }
+
+    #[test]
+    fn rfc9113_8_2_2_h2_responses_are_stripped_defensively() {
+        let (mut parts, ()) = http::Response::new(()).into_parts();
+        parts
+            .headers
+            .insert(header::CONNECTION, "x".parse().unwrap());
+        parts.headers.insert("x", "1".parse().unwrap());
+        parts.headers.insert("y", "2".parse().unwrap());
+        let parts = response_from_h2(parts);
+        assert_eq!(parts.headers.len(), 1);
+        assert_eq!(parts.headers["y"], "2");
+    }
+}

@@ -195,3 +195,180 @@ fn end_to_end_pairs(headers: &HeaderMap) -> Result<Vec<(&str, &[u8])>, Error> {
 fn copied(name: &HeaderName, hop: &Hop) -> bool {
     !(hop.drops(name) || *name == header::TE || *name == header::CONTENT_LENGTH)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn neutral(status: u16, fields: &[(&str, &str)]) -> Parts {
+        let mut response = http::Response::builder().status(status);
+        for (name, value) in fields {
+            response = response.header(*name, *value);
+        }
+        response.body(()).unwrap().into_parts().0
+    }
+
+    fn info(version: h1::Version, keep_alive: bool) -> RequestInfo {
+        RequestInfo {
+            method_is_head: false,
+            client_version: version,
+            keep_alive,
+        }
+    }
+
+    const H11: RequestInfo = RequestInfo {
+        method_is_head: false,
+        client_version: h1::Version::Http11,
+        keep_alive: true,
+    };
+
+    fn pairs(head: &ResponseHead) -> Vec<(String, String)> {
+        head.fields()
+            .iter()
+            .map(|field| {
+                (
+                    String::from_utf8(field.name.to_vec()).unwrap(),
+                    String::from_utf8(field.value.to_vec()).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn rfc9110_15_canonical_reason_and_http11() {
+        let (head, framing) =
+            response_to_h1(&neutral(404, &[("x", "1")]), BodyLen::Exact(3), H11).unwrap();
+        assert_eq!(head.status(), 404);
+        assert_eq!(head.reason(), b"Not Found");
+        assert_eq!(head.version(), h1::Version::Http11);
+        assert_eq!(framing, ResponseFraming::Length(3));
+        assert_eq!(pairs(&head), owned(&[("x", "1"), ("content-length", "3")]));
+    }
+
+    #[test]
+    fn rfc9112_6_3_head_204_304_have_no_body_and_never_chunked() {
+        let fields = [("content-length", "42"), ("transfer-encoding", "chunked")];
+        let head_request = RequestInfo {
+            method_is_head: true,
+            ..H11
+        };
+        for (status, request, expected) in [
+            (200, head_request, &[("content-length", "42")][..]),
+            (304, H11, &[("content-length", "42")][..]),
+            (204, H11, &[][..]),
+        ] {
+            for body in [BodyLen::Empty, BodyLen::Unknown, BodyLen::Exact(42)] {
+                let (head, framing) =
+                    response_to_h1(&neutral(status, &fields), body, request).unwrap();
+                assert_eq!(framing, ResponseFraming::None, "{status} {body:?}");
+                assert_eq!(pairs(&head), owned(expected), "{status} {body:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn rfc9112_6_1_unknown_length_is_chunked_for_http11_and_close_delimited_for_http10() {
+        let stale = [("content-length", "9")];
+        let (head, framing) = response_to_h1(&neutral(200, &stale), BodyLen::Unknown, H11).unwrap();
+        assert_eq!(framing, ResponseFraming::Chunked);
+        assert_eq!(pairs(&head), owned(&[("transfer-encoding", "chunked")]));
+
+        let (head, framing) = response_to_h1(
+            &neutral(200, &stale),
+            BodyLen::Unknown,
+            info(h1::Version::Http10, true),
+        )
+        .unwrap();
+        assert_eq!(framing, ResponseFraming::UntilClose);
+        assert_eq!(pairs(&head), owned(&[("connection", "close")]));
+    }
+
+    #[test]
+    fn rfc9112_9_3_persistence_is_stated_for_the_client() {
+        let parts = neutral(
+            200,
+            &[("connection", "keep-alive"), ("keep-alive", "timeout=1")],
+        );
+        let cases = [
+            (info(h1::Version::Http11, true), &[][..]),
+            (
+                info(h1::Version::Http11, false),
+                &[("connection", "close")][..],
+            ),
+            (
+                info(h1::Version::Http10, true),
+                &[("connection", "keep-alive")][..],
+            ),
+            (
+                info(h1::Version::Http10, false),
+                &[("connection", "close")][..],
+            ),
+        ];
+        for (request, connection) in cases {
+            let (head, _) = response_to_h1(&parts, BodyLen::Empty, request).unwrap();
+            let mut expected = owned(&[("content-length", "0")]);
+            expected.extend(owned(connection));
+            assert_eq!(pairs(&head), expected, "{request:?}");
+        }
+    }
+
+    #[test]
+    fn rfc9110_15_2_interim_responses_only_for_http11_clients() {
+        let hints = neutral(103, &[("link", "</a>"), ("content-length", "0")]);
+        let head = interim_to_h1(&hints).unwrap();
+        assert_eq!(head.status(), 103);
+        assert_eq!(head.reason(), b"Early Hints");
+        assert_eq!(pairs(&head), owned(&[("link", "</a>")]));
+        let (same, framing) = response_to_h1(&hints, BodyLen::Empty, H11).unwrap();
+        assert_eq!((same, framing), (head, ResponseFraming::None));
+        let error =
+            response_to_h1(&hints, BodyLen::Empty, info(h1::Version::Http10, true)).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InterimForHttp10);
+        assert_eq!(
+            interim_to_h1(&neutral(200, &[])).unwrap_err().kind(),
+            ErrorKind::InvalidStatus
+        );
+        assert_eq!(
+            interim_to_h1(&neutral(101, &[])).unwrap_err().kind(),
+            ErrorKind::UnsupportedUpgrade
+        );
+    }
+
+    #[test]
+    fn rfc9113_8_2_2_h2_response_framing_from_the_body() {
+        let parts = neutral(
+            200,
+            &[
+                ("content-length", "42"),
+                ("connection", "x"),
+                ("x", "1"),
+                ("transfer-encoding", "chunked"),
+                ("set-cookie", "a=1"),
+            ],
+        );
+        let length = |response: http::Response<()>| {
+            response
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        let exact = response_to_h2(&parts, BodyLen::Exact(7));
+        assert_eq!(exact.version(), Version::HTTP_2);
+        assert_eq!(exact.headers().len(), 2, "{:?}", exact.headers());
+        assert_eq!(length(exact), Some("7".to_owned()));
+        assert_eq!(
+            length(response_to_h2(&parts, BodyLen::Empty)),
+            Some("42".to_owned())
+        );
+        assert_eq!(length(response_to_h2(&parts, BodyLen::Unknown)), None);
+        let no_content = neutral(204, &[("content-length", "0")]);
+        assert_eq!(length(response_to_h2(&no_content, BodyLen::Empty)), None);
+    }
+}
