@@ -3,6 +3,10 @@
 //! by the codecs.
 //!
 //! Today: the HTTP/2 guard in front of an `h2` server connection ([`h2::Guarded`]) and the
-//! repair shim in front of an `h2` client connection ([`h2::Shimmed`]).
+//! repair shim in front of an `h2` client connection ([`h2::Shimmed`]). The reverse proxy's
+//! configuration ([`config`]), routing ([`route`]) and load balancing ([`balance`]).
 
+pub mod balance;
+pub mod config;
 pub mod h2;
+pub mod route;
