@@ -9,6 +9,15 @@ use super::model::{HostMatch, OriginAddr, OriginHost};
 /// A positive duration in humantime's syntax (`250ms`, `5s`, `1m 30s`).
 pub(crate) fn duration(text: &str) -> Result<Duration, String> {
     let expected = "expected e.g. \"250ms\", \"5s\"";
+    // humantime also takes "5 sec"; a unit written apart from its number is refused so that
+    // there is one spelling ("1m 30s": spaces only between number-unit groups).
+    let detached_unit = text
+        .as_bytes()
+        .windows(2)
+        .any(|pair| pair[0].is_ascii_digit() && pair[1].is_ascii_whitespace());
+    if detached_unit {
+        return Err(format!("invalid duration {text:?}: {expected}"));
+    }
     match humantime::parse_duration(text) {
         Ok(duration) if duration.is_zero() => Err(format!(
             "invalid duration {text:?}: must be greater than zero"
@@ -148,6 +157,8 @@ mod tests {
         );
         assert!(duration("").is_err());
         assert!(duration("5").is_err(), "a bare number has no unit");
+        assert!(duration("5 sec").is_err(), "the unit goes with its number");
+        assert!(duration("1m30s").is_ok());
     }
 
     #[test]
