@@ -49,6 +49,11 @@ impl<'t> Source<'t> {
         }
     }
 
+    /// The 1-based line of a byte offset, for messages that refer to another place.
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        line_column(self.text, offset).0
+    }
+
     /// The same as [`Source::error`], as the `FILE:LINE:COLUMN: KEY: MESSAGE` text of a warning.
     pub(crate) fn warning(&self, span: Range<usize>, message: impl Into<String>) -> String {
         self.error(span, ConfigErrorKind::Conflict, message)

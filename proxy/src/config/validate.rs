@@ -52,10 +52,7 @@ impl<'s> Validator<'s> {
     }
 
     fn line_of<T>(&self, value: &Spanned<T>) -> usize {
-        self.src
-            .error(value.span(), ConfigErrorKind::Conflict, "")
-            .line()
-            .unwrap_or(0)
+        self.src.line(value.span().start)
     }
 
     pub(crate) fn config(&self, raw: RawConfig) -> Result<Loaded> {
