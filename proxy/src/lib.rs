@@ -6,7 +6,10 @@
 //! repair shim in front of an `h2` client connection ([`h2::Shimmed`]).
 
 pub mod admin;
+pub mod balance;
+pub mod config;
 pub mod h2;
 pub mod tls;
 pub mod log;
 pub mod metrics;
+pub mod route;
