@@ -7,9 +7,16 @@
 
 pub mod admin;
 pub mod balance;
+pub mod body;
 pub mod config;
+pub mod error;
+pub mod forward;
 pub mod h2;
-pub mod tls;
+pub mod io;
 pub mod log;
 pub mod metrics;
 pub mod route;
+pub mod runtime;
+pub mod server;
+pub mod tls;
+pub mod upstream;

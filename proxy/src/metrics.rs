@@ -91,27 +91,8 @@ impl Proto {
     }
 }
 
-/// Who caused an error, as a label value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Blame {
-    /// The client sent something we refused, or went away.
-    Client,
-    /// The origin sent something we refused, failed, or was unreachable.
-    Origin,
-    /// Our own failure (configuration, resources, a bug).
-    Proxy,
-}
-
-impl Blame {
-    /// `"client"`, `"origin"` or `"proxy"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Blame::Client => "client",
-            Blame::Origin => "origin",
-            Blame::Proxy => "proxy",
-        }
-    }
-}
+/// Who caused an error: the proxy's one notion of blame, used as a label value.
+pub use crate::error::Blame;
 
 /// The proxy's metrics. Share one behind an `Arc`; every method takes `&self`.
 ///

@@ -12,6 +12,7 @@ mod inspect;
 mod output;
 mod policy;
 mod policy_source;
+mod proxy;
 mod report;
 mod wrap;
 
@@ -104,6 +105,7 @@ line; with --json the blocks before it are printed and the reason goes to stderr
 /// messages, HTTP/2 frames and HPACK header blocks, with the anomalies and
 /// the verdict under a policy.
 /// `tollgate policy` lists the deviation catalogue and prints policies.
+/// `tollgate proxy` runs the translating proxy.
 #[derive(Parser, Debug)]
 #[command(name = "tollgate", version, verbatim_doc_comment, after_long_help = EXIT_CODES)]
 struct Cli {
@@ -128,6 +130,18 @@ enum Command {
     /// List the deviation catalogue or print a policy.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Run the translating proxy.
+    ///
+    /// With -c FILE: listeners, routes and clusters from a TOML file (see
+    /// docs/config.md; examples/tollgate.toml runs as is). With --listen and
+    /// --upstream: one listener, every request to one origin. Clients speak
+    /// HTTP/1.1 or HTTP/2 (TLS with ALPN, or cleartext with the preface);
+    /// origins HTTP/1.1 or HTTP/2 as the cluster says. Client input is held
+    /// to the client policy (strict on smuggling), origin responses are
+    /// repaired or refused under the origin policy and never passed on
+    /// ambiguous: a broken origin yields 502 and an anomaly.
+    #[command(verbatim_doc_comment, after_long_help = proxy::PROXY_DETAILS)]
+    Proxy(proxy::ProxyArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -375,6 +389,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             policy::list(if json { ListFormat::Json } else { format })
         }
         Command::Policy(PolicyCommand::Show { policy, json }) => policy::show(&policy, json),
+        Command::Proxy(args) => proxy::run(args),
     }
 }
 

@@ -2,7 +2,10 @@
 //! (clients), [`Shimmed`] in front of a client connection (origins).
 
 mod guarded;
+mod send;
 mod shimmed;
+
+pub(crate) use send::send_body;
 
 pub use guarded::Guarded;
 pub use shimmed::Shimmed;
