@@ -179,3 +179,76 @@ async fn h2_server() -> SocketAddr {
     });
     addr
 }
+
+mod subjects {
+    use std::path::PathBuf;
+
+    use tollgate_harness::load::subjects::{self, Plan, SubjectKind, TollgateBinary};
+    use tollgate_harness::load::{LoadErrorKind, LoadProtocol, Origin};
+
+    use super::spec;
+
+    fn tollgate() -> TollgateBinary {
+        TollgateBinary {
+            exe: PathBuf::from("/nonexistent/tollgate"),
+            version: "0".to_owned(),
+        }
+    }
+
+    /// The plan for `kind`, or `None` (with the reason printed) when it is not installed.
+    fn plan_or_skip(kind: SubjectKind, origin: &Origin) -> Option<Plan> {
+        match subjects::plan(kind, origin.addr(), &tollgate()) {
+            Ok(plan) => Some(plan),
+            Err(error) if error.kind() == LoadErrorKind::Missing => {
+                eprintln!("skipped: {error}");
+                None
+            }
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn installed_subjects_accept_their_generated_configs() {
+        let origin = Origin::start(0).await.unwrap();
+        for kind in [SubjectKind::Nginx, SubjectKind::Haproxy] {
+            let Some(plan) = plan_or_skip(kind, &origin) else {
+                continue;
+            };
+            plan.check().unwrap_or_else(|error| panic!("{error}"));
+            assert!(!plan.version().is_empty());
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn installed_subjects_forward_h1_and_h2_to_the_origin() {
+        let origin = Origin::start(64).await.unwrap();
+        for kind in [SubjectKind::Nginx, SubjectKind::Haproxy] {
+            let Some(plan) = plan_or_skip(kind, &origin) else {
+                continue;
+            };
+            let dir = plan.dir().to_owned();
+            let subject = plan.start().unwrap_or_else(|error| panic!("{error}"));
+            let config = subject.config().clone();
+            let before = origin.served();
+            for (protocol, target) in [(LoadProtocol::H1, config.h1), (LoadProtocol::H2, config.h2)]
+            {
+                let mut spec = spec(target, protocol);
+                spec.connections = 2;
+                spec.streams_per_connection = 4;
+                spec.max_requests = Some(100);
+                let report = tollgate_harness::load::run(&spec).await.unwrap();
+                assert_eq!(
+                    (report.requests, report.errors, report.non_success),
+                    (100, 0, 0),
+                    "{kind:?} {protocol:?}: {report:?}"
+                );
+                assert_eq!(report.bytes, 100 * 64, "{kind:?} {protocol:?}");
+            }
+            assert_eq!(origin.served() - before, 200, "{kind:?}");
+            subject.stop().unwrap();
+            // Stopped means the ports are free again and the scratch directory is gone.
+            assert!(std::net::TcpStream::connect(config.h1).is_err(), "{kind:?}");
+            assert!(!dir.exists(), "{kind:?}");
+        }
+    }
+}

@@ -20,6 +20,7 @@ mod error;
 mod h1;
 mod h2;
 pub mod origin;
+pub mod subjects;
 mod tally;
 
 use std::net::SocketAddr;
