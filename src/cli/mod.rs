@@ -1,5 +1,6 @@
 //! Command-line parsing and dispatch.
 
+mod bench;
 mod escape;
 mod failure;
 mod h2_frames;
@@ -128,6 +129,21 @@ enum Command {
     /// List the deviation catalogue or print a policy.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Measure proxies under load.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Compare tollgate, nginx and haproxy as proxies: requests/s and p50/p99
+    /// latency, for HTTP/1 and HTTP/2 clients in front of one HTTP/1 origin.
+    ///
+    /// Every subject runs with one worker, behind the same in-process origin,
+    /// under the same load generator, one after the other. Progress goes to
+    /// stderr, the table to stdout.
+    #[command(verbatim_doc_comment, after_long_help = bench::PROXY_DETAILS)]
+    Proxy(bench::ProxyArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -375,6 +391,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             policy::list(if json { ListFormat::Json } else { format })
         }
         Command::Policy(PolicyCommand::Show { policy, json }) => policy::show(&policy, json),
+        Command::Bench(BenchCommand::Proxy(args)) => bench::proxy(args),
     }
 }
 
