@@ -337,7 +337,8 @@ impl Subject {
             logs.push('\n');
             logs.push_str(&self.plan.dir.tail("error.log", LOG_TAIL));
         }
-        let logs = logs.trim();
+        // One line, so the reason fits a table row and a progress line.
+        let logs = logs.split_whitespace().collect::<Vec<_>>().join(" ");
         LoadError::new(
             LoadErrorKind::Start,
             format!(
