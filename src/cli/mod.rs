@@ -105,6 +105,7 @@ line; with --json the blocks before it are printed and the reason goes to stderr
 /// messages, HTTP/2 frames and HPACK header blocks, with the anomalies and
 /// the verdict under a policy.
 /// `tollgate policy` lists the deviation catalogue and prints policies.
+/// `tollgate bench proxy` compares tollgate, nginx and haproxy under load.
 #[derive(Parser, Debug)]
 #[command(name = "tollgate", version, verbatim_doc_comment, after_long_help = EXIT_CODES)]
 struct Cli {
