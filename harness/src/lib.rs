@@ -9,3 +9,4 @@
 //! function); only the runner touches sockets and clocks.
 
 pub mod h2spec;
+pub mod load;

@@ -1,5 +1,6 @@
 //! Command-line parsing and dispatch.
 
+mod bench;
 mod escape;
 mod failure;
 mod h2_frames;
@@ -106,6 +107,7 @@ line; with --json the blocks before it are printed and the reason goes to stderr
 /// the verdict under a policy.
 /// `tollgate policy` lists the deviation catalogue and prints policies.
 /// `tollgate proxy` runs the translating proxy.
+/// `tollgate bench proxy` compares tollgate, nginx and haproxy under load.
 #[derive(Parser, Debug)]
 #[command(name = "tollgate", version, verbatim_doc_comment, after_long_help = EXIT_CODES)]
 struct Cli {
@@ -142,6 +144,21 @@ enum Command {
     /// ambiguous: a broken origin yields 502 and an anomaly.
     #[command(verbatim_doc_comment, after_long_help = proxy::PROXY_DETAILS)]
     Proxy(proxy::ProxyArgs),
+    /// Measure proxies under load.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Compare tollgate, nginx and haproxy as proxies: requests/s and p50/p99
+    /// latency, for HTTP/1 and HTTP/2 clients in front of one HTTP/1 origin.
+    ///
+    /// Every subject runs with one worker, behind the same in-process origin,
+    /// under the same load generator, one after the other. Progress goes to
+    /// stderr, the table to stdout.
+    #[command(verbatim_doc_comment, after_long_help = bench::PROXY_DETAILS)]
+    Proxy(bench::ProxyArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -390,6 +407,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         }
         Command::Policy(PolicyCommand::Show { policy, json }) => policy::show(&policy, json),
         Command::Proxy(args) => proxy::run(args),
+        Command::Bench(BenchCommand::Proxy(args)) => bench::proxy(args),
     }
 }
 
