@@ -33,7 +33,7 @@ body_seed() { # name payload
     printf '%b' "$2" > "h1_chunked_body/$1"
 }
 
-rm -rf h1_request_head h1_response_head h1_chunked_body h2_frames h2_guard h2_shim
+rm -rf h1_request_head h1_response_head h1_chunked_body h2_frames h2_guard h2_shim translate_h1
 
 r() { head_seed h1_request_head "$@"; }
 r get-clean $DEFAULT_CLIENT $BYTEWISE 'GET /index.html?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n'
@@ -312,3 +312,19 @@ s frame-too-large "$(or $S_DEFAULT $CLOSE)" $CUT_HALF "$S_OPEN" "$(fr $DATA 0 1 
 s truncated "$(or $S_LENIENT $CLOSE)" $VARYING "$S_OPEN" "$(fr $HEADERS 0 1 '\x88')"
 s padded-data-flood $S_DEFAULT $FIXED_13 "$S_OPEN" "$(fr $HEADERS $EH 5 "$STATUS200")" "$(rep 60 "$(fr $DATA $PAD 5 '\x02z\x00\x00')")"
 s dropped-frames-flood $S_REPAIR $VARYING "$S_OPEN" "$(rep 40 "$(fr $DATA 0 0 'xxxx')$(wu 0 0)$(prio 0 1)")"
+
+# translate_h1: one selector byte, then the HTTP/1 bytes. Bit 7: 0 requests, 1 responses;
+# bit 1: bodies framed by Content-Length go out as of unknown length (responses: and to an
+# HTTP/1.0 client); responses only: bit 0 answers HEAD, bit 2 the client does not keep alive.
+t() { mkdir -p translate_h1; { printf "\\x$2"; printf '%b' "$3"; } > "translate_h1/$1"; }
+t get-host-cookies 00 'GET /a?b=1 HTTP/1.1\r\nHost: example.com\r\nCookie: a=1\r\nCookie: b=2\r\nTE: trailers, gzip\r\nConnection: keep-alive, x-hop\r\nX-Hop: 1\r\n\r\n'
+t post-chunked-trailers 02 'POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\n'
+t post-length 00 'POST /up HTTP/1.1\r\nHost: h:8080\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc'
+t absolute-form 00 'GET http://other.example:81/p HTTP/1.1\r\nHost: ignored\r\n\r\n'
+t options-star 00 'OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n'
+t http10-upgrade 00 'GET / HTTP/1.0\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n'
+t response-length 80 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\nhello'
+t response-chunked-10 82 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: x\r\n\r\n5\r\nhello\r\n0\r\nX: 1\r\n\r\n'
+t response-head 81 'HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n'
+t response-interim 84 'HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 304 Not Modified\r\nETag: "x"\r\nContent-Length: 9\r\n\r\n'
+t response-close 80 'HTTP/1.0 200 OK\r\nConnection: close\r\n\r\nuntil close'
