@@ -56,12 +56,18 @@ pub const ORIGIN_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 pub const TOTAL_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// `clusters.*.pool.max_connections_per_origin`: bounds what one proxy can open to one origin
-/// (a thundering herd after a restart must not exhaust the origin's accept queue).
-pub const MAX_CONNECTIONS_PER_ORIGIN: usize = 64;
+/// (a thundering herd after a restart must not exhaust the origin's accept queue). Each
+/// in-flight request to an HTTP/1 origin holds a connection, so this is also the request
+/// concurrency toward one HTTP/1 origin; 1024 is Envoy's default circuit-breaker limit. A
+/// request waits for a place up to the connect timeout, then gets 503.
+pub const MAX_CONNECTIONS_PER_ORIGIN: usize = 1024;
 
-/// `clusters.*.pool.max_idle_per_origin`: enough warm connections for a burst, few enough that
-/// idle sockets do not pin origin workers (HTTP/1 origins often have one worker per socket).
-pub const MAX_IDLE_PER_ORIGIN: usize = 16;
+/// `clusters.*.pool.max_idle_per_origin`: idle connections kept warm. Fewer than the usual
+/// concurrency means closing and reopening connections under steady load (measured: 32
+/// concurrent clients over 16 idle connections reconnect several times a second); more pins
+/// idle sockets on origins that keep a worker per socket. 64 is the `keepalive` nginx
+/// deployments commonly use for the same purpose.
+pub const MAX_IDLE_PER_ORIGIN: usize = 64;
 
 /// `clusters.*.pool.idle_timeout`: shorter than the keep-alive timeout of common origins would
 /// be ideal, but those vary (nginx 75 s, Node.js 5 s); 90 s with retry-on-stale-connection

@@ -152,6 +152,10 @@ pub fn tollgate_args(config: &ProxyConfig) -> Vec<String> {
         format!("http://{}", config.origin),
         "--workers".to_owned(),
         "1".to_owned(),
+        // nginx runs with `access_log off` and haproxy without a log target: tollgate's
+        // access log is turned off the same way, so that no subject writes per request.
+        "--log-level".to_owned(),
+        "warn".to_owned(),
     ]
 }
 
