@@ -263,10 +263,11 @@ mod tests {
     }
 
     #[test]
-    fn tollgate_listens_on_one_port_with_one_worker() {
+    fn tollgate_listens_on_one_port_with_one_worker_and_no_access_log() {
         assert_eq!(
             tollgate_args(&config()).join(" "),
-            "proxy --listen 127.0.0.1:8001 --upstream http://127.0.0.1:9000 --workers 1"
+            "proxy --listen 127.0.0.1:8001 --upstream http://127.0.0.1:9000 --workers 1 \
+             --log-level warn"
         );
     }
 }
