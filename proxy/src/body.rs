@@ -205,6 +205,16 @@ impl Body {
         self.exact_length() == Some(0)
     }
 
+    /// The next frame if one is ready now: `Some(None)` at the end, `None` when the caller
+    /// would have to wait (it then awaits [`Body::frame`], which registers its waker).
+    pub fn try_frame(&mut self) -> Option<Option<Result<Frame<Bytes>, Error>>> {
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        match self.poll_next(&mut cx) {
+            Poll::Ready(frame) => Some(frame),
+            Poll::Pending => None,
+        }
+    }
+
     /// The next frame; `None` at the end.
     pub async fn frame(&mut self) -> Option<Result<Frame<Bytes>, Error>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await

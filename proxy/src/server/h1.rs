@@ -271,10 +271,7 @@ async fn serve_request(
     exchange.status(head.status());
     let mut out = BytesMut::new();
     h1::encode_response_head(&head, &mut out);
-    let write = async {
-        wr.write_all(&out).await.map_err(client_write)?;
-        write_body(wr, &mut response_body, framing).await
-    };
+    let write = write_response(wr, out, &mut response_body, framing);
     let (written, pumped) = if pump_done.is_some() {
         (write.await, pump_done.take())
     } else {
@@ -358,70 +355,93 @@ async fn pump_body(
     }
 }
 
-/// Writes the response body as framed; the bytes written.
-async fn write_body(
+/// Gathered response bytes are written once they reach this size even if more frames are
+/// ready: bounds the copy, and large bodies go out as they come.
+const COALESCE_BYTES: usize = 64 * 1024;
+
+/// Writes the head (already in `out`) and the body as framed; the body bytes written.
+///
+/// Bytes gather in `out` while the body has frames ready and go out in one write when it has
+/// none: a small response is one write (one segment, one wakeup of the client) rather than
+/// one for the head and one per frame.
+async fn write_response(
     wr: &mut WriteHalf<BoxIo>,
+    mut out: BytesMut,
     body: &mut Body,
     framing: ResponseFraming,
 ) -> Result<u64, Error> {
     let mut written = 0u64;
-    match framing {
-        ResponseFraming::None => return Ok(0),
-        ResponseFraming::Length(length) => {
-            while let Some(frame) = body.frame().await {
-                if let Ok(data) = frame?.into_data() {
+    let mut encoder = ChunkedEncoder::new();
+    if framing != ResponseFraming::None {
+        loop {
+            let frame = match body.try_frame() {
+                Some(frame) => frame,
+                None => {
+                    flush(wr, &mut out).await?;
+                    body.frame().await
+                }
+            };
+            let Some(frame) = frame else { break };
+            match frame?.into_data() {
+                Ok(data) => {
                     written += data.len() as u64;
-                    if written > length {
+                    if let ResponseFraming::Length(length) = framing
+                        && written > length
+                    {
                         return Err(Error::new(
                             ErrorKind::OriginMalformed,
                             "the origin sent more than its content-length",
                         ));
                     }
-                    wr.write_all(&data).await.map_err(client_write)?;
-                }
-            }
-            if written < length {
-                return Err(Error::new(
-                    ErrorKind::OriginClosed,
-                    format!("the body ended after {written} of {length} bytes"),
-                ));
-            }
-        }
-        ResponseFraming::Chunked => {
-            let mut encoder = ChunkedEncoder::new();
-            let mut out = BytesMut::new();
-            while let Some(frame) = body.frame().await {
-                let frame = frame?;
-                match frame.into_data() {
-                    Ok(data) => {
-                        written += data.len() as u64;
+                    if framing == ResponseFraming::Chunked {
                         encoder.encode_chunk(&data, &mut out);
-                    }
-                    Err(frame) => {
-                        if let Ok(trailers) = frame.into_trailers() {
-                            let fields = translate::trailers_to_h1(&trailers).map_err(|error| {
-                                Error::new(ErrorKind::OriginMalformed, format!("trailers: {error}"))
-                            })?;
-                            encoder.encode_end(Some(&fields), &mut out);
-                        }
+                    } else if out.len() + data.len() <= COALESCE_BYTES {
+                        out.extend_from_slice(&data);
+                    } else {
+                        flush(wr, &mut out).await?;
+                        wr.write_all(&data).await.map_err(client_write)?;
                     }
                 }
-                wr.write_all(&out).await.map_err(client_write)?;
-                out.clear();
+                Err(frame) => {
+                    // Trailers: only a chunked body can carry them to an HTTP/1 client.
+                    if let Ok(trailers) = frame.into_trailers()
+                        && framing == ResponseFraming::Chunked
+                    {
+                        let fields = translate::trailers_to_h1(&trailers).map_err(|error| {
+                            Error::new(ErrorKind::OriginMalformed, format!("trailers: {error}"))
+                        })?;
+                        encoder.encode_end(Some(&fields), &mut out);
+                    }
+                }
             }
-            encoder.encode_end(None, &mut out);
-            wr.write_all(&out).await.map_err(client_write)?;
-        }
-        ResponseFraming::UntilClose => {
-            while let Some(frame) = body.frame().await {
-                if let Ok(data) = frame?.into_data() {
-                    written += data.len() as u64;
-                    wr.write_all(&data).await.map_err(client_write)?;
-                }
+            if out.len() >= COALESCE_BYTES {
+                flush(wr, &mut out).await?;
             }
         }
     }
+    match framing {
+        ResponseFraming::Chunked => encoder.encode_end(None, &mut out),
+        ResponseFraming::Length(length) if written < length => {
+            // What was sent goes out; the client sees the response end short of its length.
+            flush(wr, &mut out).await?;
+            return Err(Error::new(
+                ErrorKind::OriginClosed,
+                format!("the body ended after {written} of {length} bytes"),
+            ));
+        }
+        _ => {}
+    }
+    flush(wr, &mut out).await?;
     Ok(written)
+}
+
+/// Writes what `out` holds and empties it.
+async fn flush(wr: &mut WriteHalf<BoxIo>, out: &mut BytesMut) -> Result<(), Error> {
+    if !out.is_empty() {
+        wr.write_all(out).await.map_err(client_write)?;
+        out.clear();
+    }
+    Ok(())
 }
 
 fn client_write(error: std::io::Error) -> Error {
