@@ -1,6 +1,6 @@
 //! [`Guarded`]: a client connection with the guard reading along.
 
-use std::io;
+use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Instant;
@@ -113,6 +113,38 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
         // by the next read or write.
         let _ = this.flush_goaway(cx)?;
         Poll::Ready(Ok(written))
+    }
+
+    /// h2 writes a frame's head and a large payload as two buffers: with vectored writes
+    /// they leave in one system call instead of two.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        ready!(this.flush_goaway(cx))?;
+        if this.over {
+            return Poll::Ready(Ok(bufs.iter().map(|buf| buf.len()).sum()));
+        }
+        let written = ready!(Pin::new(&mut this.inner).poll_write_vectored(cx, bufs))?;
+        let now = Instant::now();
+        let mut left = written;
+        for buf in bufs {
+            if left == 0 {
+                break;
+            }
+            let part = left.min(buf.len());
+            let verdict = this.guard.server_bytes(&buf[..part], now);
+            this.verdict(verdict);
+            left -= part;
+        }
+        let _ = this.flush_goaway(cx)?;
+        Poll::Ready(Ok(written))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -1,6 +1,6 @@
 //! [`Shimmed`]: an origin connection with the repair shim in between, for `h2::client`.
 
-use std::io;
+use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -127,6 +127,35 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Shimmed<S> {
             return Poll::Ready(Err(error));
         }
         Poll::Ready(Ok(buf.len()))
+    }
+
+    /// The shim reads every buffer h2 hands it into its own output, so a frame's head and
+    /// payload given separately cost no extra write toward the origin.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if this.to_origin.len() >= ORIGIN_BACKLOG {
+            ready!(this.flush_origin(cx))?;
+        }
+        let total = bufs.iter().map(|buf| buf.len()).sum();
+        if this.shim.error().is_some() {
+            return Poll::Ready(Ok(total));
+        }
+        for buf in bufs {
+            this.shim.h2_bytes(buf);
+        }
+        this.drain_shim();
+        if let Poll::Ready(Err(error)) = this.flush_origin(cx) {
+            return Poll::Ready(Err(error));
+        }
+        Poll::Ready(Ok(total))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -229,7 +229,6 @@ impl Cluster {
         interim: Option<mpsc::Sender<http::response::Parts>>,
         report: Report,
     ) -> Result<Answered, Error> {
-        let timeouts = self.spec.timeouts;
         // Reuse first: a stream on a shared HTTP/2 connection, then an idle HTTP/1.1 one.
         if let Some(slot) = origin.claim_h2() {
             self.metrics.upstream_connection(&self.spec.name, true);
@@ -243,6 +242,24 @@ impl Cluster {
                 .send_h1(origin, conn, parts, body, body_len, interim, report)
                 .await;
         }
+        // Opening is the rare path, and its futures (TCP, TLS, the HTTP/2 handshake) are
+        // large: boxed, they do not weigh on every request's future.
+        match Box::pin(self.open(origin)).await? {
+            Opened::H1(conn) => {
+                self.send_h1(origin, conn, parts, body, body_len, interim, report)
+                    .await
+            }
+            Opened::H2(slot) => {
+                self.send_h2(origin, slot, parts, body, body_len, false)
+                    .await
+            }
+        }
+    }
+
+    /// Opens a connection to `origin` within its limit: an HTTP/1.1 connection, or a stream
+    /// on a new HTTP/2 connection added to the pool.
+    async fn open(&self, origin: &Arc<OriginPool>) -> Result<Opened, Error> {
+        let timeouts = self.spec.timeouts;
         let permit = origin.permit(timeouts.connect).await?;
         let (io, spoken) = connect::connect(
             &origin.addr,
@@ -253,11 +270,11 @@ impl Cluster {
         .await?;
         self.metrics.upstream_connection(&self.spec.name, false);
         match spoken {
-            Spoken::H1 => {
-                let conn = h1::H1Conn::new(io, self.spec.policy.clone(), permit);
-                self.send_h1(origin, conn, parts, body, body_len, interim, report)
-                    .await
-            }
+            Spoken::H1 => Ok(Opened::H1(h1::H1Conn::new(
+                io,
+                self.spec.policy.clone(),
+                permit,
+            ))),
             Spoken::H2 => {
                 let shim_report = self.connection_report(&origin.addr);
                 let conn = tokio::time::timeout(
@@ -283,8 +300,7 @@ impl Cluster {
                     Error::new(ErrorKind::OriginClosed, "the new HTTP/2 connection closed")
                         .retryable()
                 })?;
-                self.send_h2(origin, slot, parts, body, body_len, false)
-                    .await
+                Ok(Opened::H2(slot))
             }
         }
     }
@@ -398,6 +414,12 @@ impl Cluster {
             first_byte: Duration::ZERO,
         })
     }
+}
+
+/// A connection just opened, ready for the request.
+enum Opened {
+    H1(h1::H1Conn),
+    H2(h2::StreamSlot),
 }
 
 /// Sweeps the cluster's pools until the cluster is dropped.
