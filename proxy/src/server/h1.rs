@@ -215,18 +215,22 @@ async fn serve_request(
                 }
             }
             Some(parts) = interim_rx.recv() => {
-                if let Ok(head) = translate::interim_to_h1(&parts) {
-                    let mut out = BytesMut::new();
-                    h1::encode_response_head(&head, &mut out);
-                    if wr.write_all(&out).await.is_err() {
-                        exchange.client_gone(conn);
-                        return false;
-                    }
+                if write_interim(wr, &parts).await.is_err() {
+                    exchange.client_gone(conn);
+                    return false;
                 }
             }
             forwarded = &mut forward => break forwarded,
         }
     };
+    // An origin often writes its 1xx and the final head in one packet: both are ready at once
+    // and the select above may take the final one first. The 1xx still queued go out before it.
+    while let Ok(parts) = interim_rx.try_recv() {
+        if write_interim(wr, &parts).await.is_err() {
+            exchange.client_gone(conn);
+            return false;
+        }
+    }
     let answered = match forwarded {
         Ok(answered) => answered,
         Err(error) => {
@@ -296,6 +300,20 @@ async fn serve_request(
             .fields()
             .get_all("connection")
             .any(|value| value.eq_ignore_ascii_case(b"close"))
+}
+
+/// Writes an interim (1xx) response; one that cannot be written as HTTP/1.1 is left out, as
+/// interim responses are advisory.
+async fn write_interim(
+    wr: &mut WriteHalf<BoxIo>,
+    parts: &http::response::Parts,
+) -> std::io::Result<()> {
+    let Ok(head) = translate::interim_to_h1(parts) else {
+        return Ok(());
+    };
+    let mut out = BytesMut::new();
+    h1::encode_response_head(&head, &mut out);
+    wr.write_all(&out).await
 }
 
 /// Resolves when the body is first pulled (`true`), or was dropped unpulled (`false`).

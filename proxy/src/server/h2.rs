@@ -187,6 +187,10 @@ async fn serve_stream(
             forwarded = &mut forward => break forwarded,
         }
     };
+    // The final head may win the select while 1xx responses sent before it are still queued.
+    while let Ok(parts) = interim_rx.try_recv() {
+        let _ = respond.send_informational(http::Response::from_parts(parts, ()));
+    }
     let answered = match forwarded {
         Ok(answered) => answered,
         Err(error) => {
