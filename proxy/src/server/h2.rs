@@ -126,6 +126,7 @@ async fn serve_stream(
     let started = Instant::now();
     let mut exchange = Exchange::new(&conn, "h2", started);
     let (parts, recv) = request.into_parts();
+    let method_is_head = parts.method == http::Method::HEAD;
     let expects_continue = parts
         .headers
         .get(http::header::EXPECT)
@@ -208,7 +209,11 @@ async fn serve_stream(
     };
     let response = translate::response_to_h2(&answered.parts, body_len);
     exchange.status(response.status().as_u16());
-    let end_of_stream = body.is_known_empty();
+    // A HEAD response has no content whatever the origin sends after its head (RFC 9110
+    // §9.3.2): the h1 side never reads it, and neither does this one. An HTTP/2 origin that
+    // sends DATA anyway has its stream reset by h2 on our side, which must not reach the
+    // client as a failure of a response that is already complete.
+    let end_of_stream = method_is_head || body.is_known_empty();
     let mut stream = match respond.send_response(response, end_of_stream) {
         Ok(stream) => stream,
         Err(error) => {
