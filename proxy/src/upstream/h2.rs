@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use ::h2::client::SendRequest;
 use bytes::Bytes;
-use tokio::sync::OwnedSemaphorePermit;
+use tokio::sync::{Notify, OwnedSemaphorePermit};
 use tollgate_codecs::Policy;
 use tollgate_codecs::h2::hpack;
 use tollgate_codecs::h2::shim::Shim;
@@ -27,6 +27,8 @@ pub(crate) struct H2Conn {
     active: AtomicUsize,
     max_streams: usize,
     closed: Arc<AtomicBool>,
+    /// The pool's signal that a request waiting for a connection can look again.
+    freed: Arc<Notify>,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -38,6 +40,7 @@ pub(crate) struct StreamSlot {
 impl Drop for StreamSlot {
     fn drop(&mut self) {
         self.conn.active.fetch_sub(1, Ordering::AcqRel);
+        self.conn.freed.notify_one();
     }
 }
 
@@ -50,6 +53,7 @@ impl H2Conn {
         report: Report,
         max_streams: usize,
         permit: OwnedSemaphorePermit,
+        freed: Arc<Notify>,
         addr: &str,
     ) -> Result<Arc<H2Conn>, Error> {
         let shimmed = Shimmed::new(io, Shim::new(policy), report);
@@ -81,6 +85,7 @@ impl H2Conn {
             active: AtomicUsize::new(0),
             max_streams: max_streams.max(1),
             closed,
+            freed,
             _permit: permit,
         }))
     }
@@ -132,13 +137,7 @@ impl H2Conn {
             )
             .retryable()
         };
-        let mut sender = slot
-            .conn
-            .send
-            .clone()
-            .ready()
-            .await
-            .map_err(&closed)?;
+        let mut sender = slot.conn.send.clone().ready().await.map_err(&closed)?;
         let end_of_stream = body.is_known_empty();
         let (response, mut stream) = sender
             .send_request(request, end_of_stream)

@@ -12,7 +12,7 @@ pub use pool::PoolLimits;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::time::Instant;
 use tollgate_codecs::Policy;
 use tollgate_codecs::h1::RequestMethod;
@@ -24,7 +24,7 @@ use crate::error::{Error, ErrorKind};
 use crate::h2::Report;
 use crate::metrics::Metrics;
 use connect::Spoken;
-use pool::OriginPool;
+use pool::{OriginPool, Place};
 
 /// The protocol spoken to a cluster's origins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -229,22 +229,32 @@ impl Cluster {
         interim: Option<mpsc::Sender<http::response::Parts>>,
         report: Report,
     ) -> Result<Answered, Error> {
-        // Reuse first: a stream on a shared HTTP/2 connection, then an idle HTTP/1.1 one.
-        if let Some(slot) = origin.claim_h2() {
-            self.metrics.upstream_connection(&self.spec.name, true);
-            return self
-                .send_h2(origin, slot, parts, body, body_len, true)
-                .await;
-        }
-        if let Some(conn) = origin.take_idle_h1() {
-            self.metrics.upstream_connection(&self.spec.name, true);
-            return self
-                .send_h1(origin, conn, parts, body, body_len, interim, report)
-                .await;
-        }
+        // Waiting for a place in a full pool counts against the connect timeout: either way
+        // the request is waiting for a connection.
+        let deadline = Instant::now() + self.spec.timeouts.connect;
+        let permit = loop {
+            // Reuse first: a stream on a shared HTTP/2 connection, then an idle HTTP/1.1 one.
+            if let Some(slot) = origin.claim_h2() {
+                self.metrics.upstream_connection(&self.spec.name, true);
+                return self
+                    .send_h2(origin, slot, parts, body, body_len, true)
+                    .await;
+            }
+            if let Some(conn) = origin.take_idle_h1() {
+                self.metrics.upstream_connection(&self.spec.name, true);
+                return self
+                    .send_h1(origin, conn, parts, body, body_len, interim, report)
+                    .await;
+            }
+            match origin.permit(deadline).await? {
+                Place::New(permit) => break permit,
+                // A connection came back to the pool while we waited: look again.
+                Place::Freed => {}
+            }
+        };
         // Opening is the rare path, and its futures (TCP, TLS, the HTTP/2 handshake) are
         // large: boxed, they do not weigh on every request's future.
-        match Box::pin(self.open(origin)).await? {
+        match Box::pin(self.open(origin, permit)).await? {
             Opened::H1(conn) => {
                 self.send_h1(origin, conn, parts, body, body_len, interim, report)
                     .await
@@ -258,9 +268,12 @@ impl Cluster {
 
     /// Opens a connection to `origin` within its limit: an HTTP/1.1 connection, or a stream
     /// on a new HTTP/2 connection added to the pool.
-    async fn open(&self, origin: &Arc<OriginPool>) -> Result<Opened, Error> {
+    async fn open(
+        &self,
+        origin: &Arc<OriginPool>,
+        permit: OwnedSemaphorePermit,
+    ) -> Result<Opened, Error> {
         let timeouts = self.spec.timeouts;
-        let permit = origin.permit(timeouts.connect).await?;
         let (io, spoken) = connect::connect(
             &origin.addr,
             self.spec.protocol,
@@ -285,6 +298,7 @@ impl Cluster {
                         shim_report,
                         self.spec.pool.max_concurrent_streams,
                         permit,
+                        origin.freed(),
                         &origin.addr,
                     ),
                 )

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use crate::error::{Error, ErrorKind};
@@ -42,6 +42,18 @@ pub(crate) struct OriginPool {
     permits: Arc<Semaphore>,
     idle: Mutex<Vec<Idle>>,
     h2: Mutex<Vec<H2Entry>>,
+    /// Signalled when a connection becomes free for another request (an HTTP/1.1 connection
+    /// back in the pool, an HTTP/2 stream slot given back): a request waiting for a place in
+    /// the connection limit can use it instead, since the idle connection holds the place.
+    freed: Arc<Notify>,
+}
+
+/// What [`OriginPool::permit`] got.
+pub(crate) enum Place {
+    /// A place for a new connection.
+    New(OwnedSemaphorePermit),
+    /// A connection came free: look for it in the pool again.
+    Freed,
 }
 
 /// Locks a pool list; a poisoned lock only means another task panicked while holding it, and
@@ -58,7 +70,13 @@ impl OriginPool {
             permits: Arc::new(Semaphore::new(limits.max_connections.max(1))),
             idle: Mutex::new(Vec::new()),
             h2: Mutex::new(Vec::new()),
+            freed: Arc::new(Notify::new()),
         }
+    }
+
+    /// What HTTP/2 connections of this pool signal when a stream slot comes free.
+    pub(crate) fn freed(&self) -> Arc<Notify> {
+        self.freed.clone()
     }
 
     /// The most recently used idle HTTP/1.1 connection that is still usable.
@@ -82,6 +100,8 @@ impl OriginPool {
                 conn,
                 since: Instant::now(),
             });
+            drop(idle);
+            self.freed.notify_one();
         }
     }
 
@@ -101,27 +121,35 @@ impl OriginPool {
         slot
     }
 
-    /// A place in the origin's connection limit, waiting up to `wait` for one to come free.
-    pub(crate) async fn permit(&self, wait: Duration) -> Result<OwnedSemaphorePermit, Error> {
+    /// A place in the origin's connection limit, waiting until `deadline` for one, or for a
+    /// pooled connection to come free ([`Place::Freed`]: the caller looks in the pool again).
+    ///
+    /// An idle connection keeps its place in the limit, so a request that waited only for a
+    /// place would time out while the connection it could use sat idle in the pool.
+    pub(crate) async fn permit(&self, deadline: Instant) -> Result<Place, Error> {
         if let Ok(permit) = self.permits.clone().try_acquire_owned() {
-            return Ok(permit);
+            return Ok(Place::New(permit));
         }
         // Idle connections hold places too: give one up for the new connection.
         if lock(&self.idle).pop().is_some()
             && let Ok(permit) = self.permits.clone().try_acquire_owned()
         {
-            return Ok(permit);
+            return Ok(Place::New(permit));
         }
-        match tokio::time::timeout(wait, self.permits.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
-            Ok(Err(_)) => Err(Error::new(ErrorKind::Internal, "the pool was shut down")),
-            Err(_) => Err(Error::new(
-                ErrorKind::PoolExhausted,
-                format!(
-                    "all {} connections to {} stayed busy for {wait:?}",
-                    self.limits.max_connections, self.addr
-                ),
-            )),
+        let acquire = tokio::time::timeout_at(deadline, self.permits.clone().acquire_owned());
+        tokio::select! {
+            acquired = acquire => match acquired {
+                Ok(Ok(permit)) => Ok(Place::New(permit)),
+                Ok(Err(_)) => Err(Error::new(ErrorKind::Internal, "the pool was shut down")),
+                Err(_) => Err(Error::new(
+                    ErrorKind::PoolExhausted,
+                    format!(
+                        "all {} connections to {} stayed busy",
+                        self.limits.max_connections, self.addr
+                    ),
+                )),
+            },
+            () = self.freed.notified() => Ok(Place::Freed),
         }
     }
 
