@@ -39,6 +39,10 @@ pub(crate) struct ProxyArgs {
     /// Quick mode: the private key (PEM) for a TLS listener.
     #[arg(long, value_name = "FILE", requires_all = ["listen", "tls_cert"])]
     tls_key: Option<PathBuf>,
+    /// Quick mode: extra CA certificates (PEM) trusted for an https:// upstream, besides the
+    /// webpki roots (an origin with a private CA's certificate). Verification stays on.
+    #[arg(long, value_name = "FILE", requires = "upstream", verbatim_doc_comment)]
+    upstream_ca: Option<PathBuf>,
     /// Worker threads (overrides the config's `workers`; default: one per CPU).
     #[arg(long, value_name = "N")]
     workers: Option<usize>,
@@ -83,6 +87,7 @@ pub(crate) fn run(args: ProxyArgs) -> Result<ExitCode, Failure> {
             upstream,
             args.tls_cert.clone(),
             args.tls_key.clone(),
+            args.upstream_ca.clone(),
         )
         .map_err(|error| Failure::new(error.to_string()))?,
         _ => {

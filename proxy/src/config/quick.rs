@@ -28,19 +28,36 @@ impl Config {
     /// `http://host[:port]` speaks HTTP/1.1, `h2c://host[:port]` cleartext HTTP/2 with prior
     /// knowledge, `https://host[:port]` TLS with ALPN (h2 or http/1.1) and verification on.
     /// Default ports are 80 and 443. `tls_cert` and `tls_key` (both or neither) make the
-    /// listener terminate TLS. Everything else takes its default.
+    /// listener terminate TLS. `upstream_ca` adds PEM roots, besides the webpki ones, for an
+    /// `https://` origin with a certificate from a private CA. Everything else takes its default.
     ///
     /// # Errors
     ///
-    /// An unsupported URL (other scheme, a path, user info) or a TLS file that cannot be read;
-    /// the error's key names the command-line option.
+    /// An unsupported URL (other scheme, a path, user info), a TLS file that cannot be read, or
+    /// `upstream_ca` with a cleartext upstream; the error's key names the command-line option.
     pub fn quick(
         listen: SocketAddr,
         upstream: &str,
         tls_cert: Option<PathBuf>,
         tls_key: Option<PathBuf>,
+        upstream_ca: Option<PathBuf>,
     ) -> Result<Config, ConfigError> {
         let (protocol, origin) = upstream_url(upstream)?;
+        let ca_file = match upstream_ca {
+            // Refused rather than ignored: a CA given for a cleartext origin means the user
+            // believes the hop is encrypted when it is not.
+            Some(_) if !matches!(protocol, OriginProtocol::Auto) => {
+                return Err(cli_error(
+                    ConfigErrorKind::Conflict,
+                    "--upstream-ca",
+                    format!(
+                        "{upstream:?} is cleartext: --upstream-ca applies to an https:// upstream only"
+                    ),
+                ));
+            }
+            Some(path) => Some(readable(path, "--upstream-ca")?),
+            None => None,
+        };
         let tls = match (tls_cert, tls_key) {
             (None, None) => None,
             (Some(cert), Some(key)) => Some(ListenerTls {
@@ -68,7 +85,7 @@ impl Config {
         let origin_tls = matches!(protocol, OriginProtocol::Auto).then(|| OriginTls {
             sni: None,
             verify: true,
-            ca_file: None,
+            ca_file,
         });
         let cluster = ClusterConfig {
             origins: vec![origin],
@@ -227,7 +244,7 @@ mod tests {
                 true,
             ),
         ] {
-            let config = Config::quick(listen(), url, None, None).unwrap();
+            let config = Config::quick(listen(), url, None, None, None).unwrap();
             let cluster = &config.clusters[QUICK_CLUSTER];
             assert_eq!(cluster.protocol, protocol, "{url}");
             assert_eq!(cluster.origins.len(), 1);
@@ -239,7 +256,7 @@ mod tests {
             assert_eq!(config.listeners[0].listen, listen());
             assert!(config.listeners[0].tls.is_none());
         }
-        let https = Config::quick(listen(), "https://api.example:8443", None, None).unwrap();
+        let https = Config::quick(listen(), "https://api.example:8443", None, None, None).unwrap();
         let cluster = &https.clusters[QUICK_CLUSTER];
         let tls = cluster.tls.as_ref().unwrap();
         assert!(tls.verify);
@@ -259,7 +276,7 @@ mod tests {
             ("http://host:99999", "the port must be a number"),
             ("http://[::1", "needs a port"),
         ] {
-            let err = Config::quick(listen(), url, None, None).unwrap_err();
+            let err = Config::quick(listen(), url, None, None, None).unwrap_err();
             assert_eq!(err.key(), Some("--upstream"), "{url}");
             assert_eq!(err.kind(), ConfigErrorKind::InvalidValue, "{url}");
             assert!(err.to_string().starts_with("--upstream: "), "{err}");
@@ -277,21 +294,67 @@ mod tests {
         std::fs::write(&key, "x").unwrap();
 
         let url = "http://127.0.0.1:1";
-        let only_cert = Config::quick(listen(), url, Some(cert.clone()), None).unwrap_err();
+        let only_cert = Config::quick(listen(), url, Some(cert.clone()), None, None).unwrap_err();
         assert_eq!(only_cert.kind(), ConfigErrorKind::Missing);
         assert_eq!(only_cert.key(), Some("--tls-key"));
-        let only_key = Config::quick(listen(), url, None, Some(key.clone())).unwrap_err();
+        let only_key = Config::quick(listen(), url, None, Some(key.clone()), None).unwrap_err();
         assert_eq!(only_key.key(), Some("--tls-cert"));
-        let absent = Config::quick(listen(), url, Some(dir.join("nope.pem")), Some(key.clone()))
-            .unwrap_err();
+        let absent = Config::quick(
+            listen(),
+            url,
+            Some(dir.join("nope.pem")),
+            Some(key.clone()),
+            None,
+        )
+        .unwrap_err();
         assert_eq!(absent.kind(), ConfigErrorKind::Io);
         assert_eq!(absent.key(), Some("--tls-cert"));
         assert!(absent.message().contains("nope.pem"), "{absent}");
 
-        let config = Config::quick(listen(), url, Some(cert.clone()), Some(key.clone())).unwrap();
+        let config =
+            Config::quick(listen(), url, Some(cert.clone()), Some(key.clone()), None).unwrap();
         let tls = config.listeners[0].tls.as_ref().unwrap();
         assert_eq!(tls.certificates[0].cert, cert);
         assert_eq!(tls.certificates[0].key, key);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn upstream_ca_is_for_https_only_and_must_exist() {
+        let dir = std::env::temp_dir().join(format!("tollgate-quick-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ca = dir.join("ca.pem");
+        std::fs::write(&ca, "x").unwrap();
+
+        let config = Config::quick(
+            listen(),
+            "https://127.0.0.1:8443",
+            None,
+            None,
+            Some(ca.clone()),
+        )
+        .unwrap();
+        let tls = config.clusters[QUICK_CLUSTER].tls.as_ref().unwrap();
+        assert_eq!(tls.ca_file.as_deref(), Some(ca.as_path()));
+        assert!(tls.verify, "extra roots must not turn verification off");
+
+        for url in ["http://127.0.0.1:8080", "h2c://127.0.0.1:8080"] {
+            let err = Config::quick(listen(), url, None, None, Some(ca.clone())).unwrap_err();
+            assert_eq!(err.kind(), ConfigErrorKind::Conflict, "{url}");
+            assert_eq!(err.key(), Some("--upstream-ca"), "{url}");
+            assert!(err.message().contains("https://"), "{err}");
+        }
+        let absent = Config::quick(
+            listen(),
+            "https://127.0.0.1:8443",
+            None,
+            None,
+            Some(dir.join("nope.pem")),
+        )
+        .unwrap_err();
+        assert_eq!(absent.kind(), ConfigErrorKind::Io);
+        assert_eq!(absent.key(), Some("--upstream-ca"));
+        assert!(absent.message().contains("nope.pem"), "{absent}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
