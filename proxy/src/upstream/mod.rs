@@ -256,7 +256,7 @@ impl Cluster {
         // large: boxed, they do not weigh on every request's future.
         match Box::pin(self.open(origin, permit)).await? {
             Opened::H1(conn) => {
-                self.send_h1(origin, conn, parts, body, body_len, interim, report)
+                self.send_h1(origin, *conn, parts, body, body_len, interim, report)
                     .await
             }
             Opened::H2(slot) => {
@@ -283,11 +283,11 @@ impl Cluster {
         .await?;
         self.metrics.upstream_connection(&self.spec.name, false);
         match spoken {
-            Spoken::H1 => Ok(Opened::H1(h1::H1Conn::new(
+            Spoken::H1 => Ok(Opened::H1(Box::new(h1::H1Conn::new(
                 io,
                 self.spec.policy.clone(),
                 permit,
-            ))),
+            )))),
             Spoken::H2 => {
                 let shim_report = self.connection_report(&origin.addr);
                 let conn = tokio::time::timeout(
@@ -432,7 +432,8 @@ impl Cluster {
 
 /// A connection just opened, ready for the request.
 enum Opened {
-    H1(h1::H1Conn),
+    /// Boxed: a connection with its buffers is large, and opening is the rare path.
+    H1(Box<h1::H1Conn>),
     H2(h2::StreamSlot),
 }
 
