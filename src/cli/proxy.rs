@@ -197,6 +197,9 @@ fn reload(proxy: &Proxy, path: Option<&std::path::Path>) {
     let loaded = match Config::load(path) {
         Ok(loaded) => loaded,
         Err(error) => {
+            // Counted like a reload the proxy refused: an invalid file on SIGHUP is what
+            // `tollgate_config_reloads_total{result="error"}` exists to alert on.
+            proxy.metrics().config_reload(false);
             tracing::error!(%error, "reload refused: the config is invalid; the old one stays");
             return;
         }
