@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tollgate_codecs::h2::budgets::{Budget, DEFAULT_CLIENT_RESETS, Rate};
+use tollgate_codecs::h2::budgets::{self, Budget, DEFAULT_CLIENT_RESETS, Rate};
 use tollgate_codecs::h2::frame::{
     ErrorCode, FrameBody, FrameDecoder, FrameType, Preface, SettingId, flags,
 };
@@ -204,7 +204,7 @@ fn many_fields(fields: usize, split: bool) -> Script {
 
 #[test]
 fn a_header_list_over_the_field_budget_is_stopped_however_it_is_framed() {
-    let max = tollgate_codecs::h2::budgets::DEFAULT_MAX_HEADER_FIELDS as usize;
+    let max = budgets::DEFAULT_MAX_HEADER_FIELDS as usize;
     for split in [false, true] {
         assert_eq!(
             guard().client_bytes(&many_fields(max, split).bytes(), Instant::now()),
@@ -270,14 +270,67 @@ fn control_frame_floods_spend_their_budgets() {
             })
             .collect();
         let spent = feed(&mut guard, &floods, start, Duration::from_micros(10));
-        // The connection's own SETTINGS counted once already.
-        let expected = if budget == Budget::Settings {
-            max - 1
-        } else {
-            max
+        // The connection's own SETTINGS counted once already; WINDOW_UPDATE frames count
+        // only beyond what the traffic earned (no stream, no DATA: the base).
+        let expected = match budget {
+            Budget::Settings => max - 1,
+            Budget::WindowUpdates => {
+                max + u32::try_from(budgets::WINDOW_UPDATES_EARNED_BASE).unwrap()
+            }
+            _ => max,
         };
         assert_eq!(spent, Some((expected as usize, budget)), "{budget:?}");
     }
+}
+
+#[test]
+fn window_updates_earned_by_a_download_spend_nothing() {
+    // A client that gives credit back as it reads sends a stream and a connection
+    // WINDOW_UPDATE per DATA frame: far over the plain rate on a fast download, and free.
+    let policy = Policy::default();
+    let max = u64::from(policy.h2_budgets.window_updates.max);
+    let mut guard = Guard::new(Arc::new(policy));
+    let start = Instant::now();
+    let mut request = opened();
+    // GET / on stream 1: :method GET, :path /, :scheme http, :authority h.
+    request.headers(1, &[0x82, 0x84, 0x86, 0x41, 0x01, b'h'], flags::END_HEADERS);
+    assert_eq!(
+        guard.client_bytes(&request.bytes(), start),
+        Verdict::Continue
+    );
+    let mut data = Script::new();
+    data.data(1, &[b'x'; 16], 0, None);
+    let data = data.bytes();
+    let mut credit = Script::new();
+    credit.window_update(1, 16).window_update(0, 16);
+    let credit = credit.bytes();
+    let frames = 4 * max;
+    for i in 0..frames {
+        let now = start + Duration::from_micros(i);
+        assert_eq!(guard.server_bytes(&data, now), Verdict::Continue);
+        assert_eq!(
+            guard.client_bytes(&credit, now),
+            Verdict::Continue,
+            "frame {i}"
+        );
+    }
+    assert!(guard.take_anomalies().is_empty());
+
+    // Updates nothing earned are counted: a flood spends the budget after the credit left.
+    let earned = budgets::WINDOW_UPDATES_EARNED_BASE
+        + budgets::WINDOW_UPDATES_EARNED_PER_STREAM
+        + budgets::WINDOW_UPDATES_EARNED_PER_DATA * frames;
+    let unused = earned - 2 * frames;
+    let mut flood = Script::new();
+    flood.window_update(0, 1);
+    let flood = flood.bytes();
+    let later = start + Duration::from_secs(60);
+    let spent = (0..unused + max + 1)
+        .position(|i| {
+            guard.client_bytes(&flood, later + Duration::from_micros(i)) != Verdict::Continue
+        })
+        .map(|i| i as u64);
+    assert_eq!(spent, Some(unused + max));
 }
 
 #[test]

@@ -58,11 +58,23 @@ pub const DEFAULT_PINGS: Rate = Rate::per(30, 10);
 /// opened stream, Traffic Server 120 per minute.
 pub const DEFAULT_PRIORITY: Rate = Rate::per(200, 10);
 
-/// Default for [`Budgets::window_updates`]: 2000 in 10 s.
+/// Default for [`Budgets::window_updates`]: 2000 in 10 s, counting only the WINDOW_UPDATE
+/// frames beyond what the connection's traffic earns (see [`WINDOW_UPDATES_EARNED_BASE`]).
 ///
-/// Receivers send one per consumed half-window; a fast download with small windows sends
-/// hundreds per second. Floods send one per byte.
+/// Receivers send one per consumed half-window, and clients that release credit as they read
+/// (the `h2` crate) about two per DATA frame: a fast download sends thousands per second, so
+/// a plain rate would cut it off after some megabytes. Floods send them with no DATA at all.
 pub const DEFAULT_WINDOW_UPDATES: Rate = Rate::per(2000, 10);
+
+/// WINDOW_UPDATE frames a client may send without spending [`Budgets::window_updates`]:
+/// `5 + 2 × (streams opened + 10 × DATA frames the server sent)`, over the connection's life.
+/// Envoy's formula: a receiver updates at most the stream's and the connection's window per
+/// DATA frame it gets, so traffic earns its updates and only the excess is rate-limited.
+pub const WINDOW_UPDATES_EARNED_BASE: u64 = 5;
+/// See [`WINDOW_UPDATES_EARNED_BASE`]: earned per stream the client opens.
+pub const WINDOW_UPDATES_EARNED_PER_STREAM: u64 = 2;
+/// See [`WINDOW_UPDATES_EARNED_BASE`]: earned per DATA frame the server sends.
+pub const WINDOW_UPDATES_EARNED_PER_DATA: u64 = 20;
 
 /// Default for [`Budgets::empty_data`]: 100 in 10 s.
 ///

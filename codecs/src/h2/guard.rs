@@ -14,7 +14,10 @@ use std::time::Instant;
 use bytes::{Bytes, BytesMut};
 
 use crate::anomaly::{Anomaly, AnomalyLog};
-use crate::h2::budgets::{Budget, Budgets, Window};
+use crate::h2::budgets::{
+    Budget, Budgets, WINDOW_UPDATES_EARNED_BASE, WINDOW_UPDATES_EARNED_PER_DATA,
+    WINDOW_UPDATES_EARNED_PER_STREAM, Window,
+};
 use crate::h2::check::Checker;
 use crate::h2::error::{Error, Refusals};
 use crate::h2::frame::{
@@ -77,6 +80,11 @@ pub struct Guard {
     windows: [Window; 8],
     block: Option<Block>,
     highest_stream: u32,
+    /// What earns WINDOW_UPDATE frames, and how many came (see
+    /// [`WINDOW_UPDATES_EARNED_BASE`]).
+    streams_opened: u64,
+    server_data_frames: u64,
+    window_updates: u64,
     checker: Checker,
     /// The checker's verdicts on the client's frames, which `h2` answers itself.
     refusals: Refusals,
@@ -100,6 +108,9 @@ impl Guard {
             windows: [Window::new(); 8],
             block: None,
             highest_stream: 0,
+            streams_opened: 0,
+            server_data_frames: 0,
+            window_updates: 0,
             checker,
             refusals: Refusals::default(),
             log: AnomalyLog::default(),
@@ -169,6 +180,9 @@ impl Guard {
         }
         self.server_buf.extend_from_slice(bytes);
         while let Ok(Some(frame)) = self.server.decode(&mut self.server_buf) {
+            if frame.kind() == FrameType::DATA {
+                self.server_data_frames += 1;
+            }
             // Every stream the server resets is one the client made it reset (MadeYouReset)
             // or one the application gave up on; both cost the server.
             if frame.kind() == FrameType::RST_STREAM
@@ -186,7 +200,11 @@ impl Guard {
             (_, FrameType::SETTINGS) if !frame.has(flags::ACK) => Some(Budget::Settings),
             (_, FrameType::PING) if !frame.has(flags::ACK) => Some(Budget::Pings),
             (_, FrameType::PRIORITY) => Some(Budget::Priority),
-            (_, FrameType::WINDOW_UPDATE) => Some(Budget::WindowUpdates),
+            (_, FrameType::WINDOW_UPDATE) => {
+                self.window_updates += 1;
+                (self.window_updates > self.window_updates_earned())
+                    .then_some(Budget::WindowUpdates)
+            }
             (FrameBody::Data { data, .. }, _)
                 if data.is_empty() && !frame.has(flags::END_STREAM) =>
             {
@@ -209,12 +227,24 @@ impl Guard {
         None
     }
 
+    /// WINDOW_UPDATE frames the traffic so far justifies.
+    fn window_updates_earned(&self) -> u64 {
+        let per_stream = WINDOW_UPDATES_EARNED_PER_STREAM.saturating_mul(self.streams_opened);
+        let per_data = WINDOW_UPDATES_EARNED_PER_DATA.saturating_mul(self.server_data_frames);
+        WINDOW_UPDATES_EARNED_BASE
+            .saturating_add(per_stream)
+            .saturating_add(per_data)
+    }
+
     /// Per-block caps (CONTINUATION frames, bytes, fields) and empty blocks.
     fn header_block(&mut self, frame: &Frame, now: Instant, offset: u64) -> Option<Verdict> {
         let fragment = frame.fragment()?;
         let length = u32::try_from(fragment.len()).unwrap_or(u32::MAX);
         let mut block = match frame.kind() {
             FrameType::HEADERS => {
+                if frame.stream() > self.highest_stream {
+                    self.streams_opened += 1;
+                }
                 self.highest_stream = self.highest_stream.max(frame.stream());
                 Block {
                     bytes: length,

@@ -442,21 +442,13 @@ pub(crate) async fn read_h2(response: http::Response<h2::RecvStream>) -> H2Respo
     }
 }
 
-/// Credit given back at once by [`read_h2_body`].
-///
-/// Not per DATA frame: once a sender has drained the window, the `h2` crate answers every
-/// release with a WINDOW_UPDATE (its threshold is half the *remaining* window), two per 16 KiB
-/// frame, and the proxy's client guard (`budgets.window_updates`, 2000 per 10 s) closes such a
-/// connection after about 16 MiB. Batching keeps these tests about forwarding; the budget is
-/// reported separately as a finding.
-const RELEASE_BATCH: usize = 256 * 1024;
-
-/// Streams a body into `sink`, giving flow-control credit back as it goes; the trailers.
+/// Streams a body into `sink`, giving flow-control credit back per DATA frame as the `h2`
+/// crate's users do (about two WINDOW_UPDATE frames per frame once the window is drained,
+/// which the proxy's guard must let through); the trailers.
 pub(crate) async fn read_h2_body(
     recv: &mut h2::RecvStream,
     sink: &mut impl FnMut(&[u8]),
 ) -> Result<Option<HeaderMap>, h2::Error> {
-    let mut unreleased = 0;
     loop {
         let next = tokio::time::timeout(READ_WAIT, recv.data())
             .await
@@ -464,11 +456,7 @@ pub(crate) async fn read_h2_body(
         match next {
             Some(Ok(data)) => {
                 sink(&data);
-                unreleased += data.len();
-                if unreleased >= RELEASE_BATCH {
-                    let _ = recv.flow_control().release_capacity(unreleased);
-                    unreleased = 0;
-                }
+                let _ = recv.flow_control().release_capacity(data.len());
             }
             Some(Err(error)) => return Err(error),
             None => break,
