@@ -109,6 +109,9 @@ fn init_with(format: LogFormat, filter: &str, rust_log: Option<&str>) -> Result<
     })
 }
 
+/// Added to every filter that does not name `rustls` itself.
+const QUIET_RUSTLS: &str = "rustls=error";
+
 /// The filter in force: `RUST_LOG` when set and not blank, else `configured`.
 fn env_filter(configured: &str, rust_log: Option<&str>) -> Result<EnvFilter, LogError> {
     let (source, directives) = match rust_log.filter(|value| !value.trim().is_empty()) {
@@ -122,7 +125,15 @@ fn env_filter(configured: &str, rust_log: Option<&str>) -> Result<EnvFilter, Log
             detail: format!("{source} is empty; give a level such as `info`"),
         });
     }
-    EnvFilter::try_new(directives).map_err(|error| LogError {
+    // Clients decide what rustls warns about (every client that sends an IP address as SNI,
+    // as h2load and wrk do, is a WARN line), so rustls speaks only of errors unless the
+    // filter names it.
+    let effective = if directives.contains("rustls") {
+        directives.to_owned()
+    } else {
+        format!("{directives},{QUIET_RUSTLS}")
+    };
+    EnvFilter::try_new(effective).map_err(|error| LogError {
         kind: LogErrorKind::BadFilter,
         detail: format!(
             "{source} `{directives}` is not valid: {error}; expected directives such as \
@@ -205,6 +216,14 @@ mod tests {
         assert_eq!(filter.max_level_hint(), Some(LevelFilter::DEBUG));
         let filter = env_filter("warn", Some("  ")).unwrap();
         assert_eq!(filter.max_level_hint(), Some(LevelFilter::WARN));
+    }
+
+    #[test]
+    fn rustls_is_quiet_below_error_unless_named() {
+        let filter = env_filter("info", None).unwrap().to_string();
+        assert!(filter.contains("rustls=error"), "{filter}");
+        let filter = env_filter("info,rustls=debug", None).unwrap().to_string();
+        assert!(!filter.contains("rustls=error"), "{filter}");
     }
 
     #[test]

@@ -248,7 +248,10 @@ async fn serve_request(
     };
     exchange.upstream(&answered);
 
-    let keep_alive = request.persistence == Persistence::KeepAlive;
+    // A draining proxy closes the connection after this response: say so (RFC 9112 §9.6),
+    // so the client does not send its next request into a closing socket.
+    let keep_alive =
+        request.persistence == Persistence::KeepAlive && !*conn.shared.shutdown.borrow();
     let mut response_body = answered.body;
     let body_len = match response_body.exact_length() {
         Some(0) => BodyLen::Empty,
