@@ -618,3 +618,32 @@ async fn concurrent_requests_share_one_h2_origin_connection() {
     );
     proxy.stop().await;
 }
+
+#[tokio::test]
+async fn a_burst_to_a_cold_h2_origin_opens_one_connection() {
+    const N: usize = 20;
+    let (server, proxy) = setup(Speaks::H2).await;
+    let send = connect_h2(proxy.addr).await;
+    let addr = proxy.addr;
+    // No request first: all of them find the pool empty at once.
+    let requests: Vec<_> = (0..N)
+        .map(|_| {
+            let send = send.clone();
+            tokio::spawn(async move {
+                let request = h2_request("GET", addr, "/delay/200").body(()).unwrap();
+                h2_exchange(&send, request, None, None).await
+            })
+        })
+        .collect();
+    for request in requests {
+        let response = request.await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.text(), "delayed");
+    }
+    assert_eq!(
+        server.stats.accepted(),
+        1,
+        "the burst opened more than one origin connection"
+    );
+    proxy.stop().await;
+}

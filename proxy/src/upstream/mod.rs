@@ -246,15 +246,38 @@ impl Cluster {
                     .send_h1(origin, conn, parts, body, body_len, interim, report)
                     .await;
             }
+            // A burst to a cold HTTP/2 origin would open a connection per request: while one
+            // is being opened, wait for it (it carries up to max_concurrent_streams).
+            if self.spec.protocol == OriginProtocol::H2 {
+                let freed = origin.freed();
+                let mut notified = std::pin::pin!(freed.notified());
+                // Registered before looking, so an opening that ends in between is not missed.
+                notified.as_mut().enable();
+                if origin.h2_opening() {
+                    if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                        return Err(Error::new(
+                            ErrorKind::OriginTimeout,
+                            format!(
+                                "{}: the HTTP/2 connection being opened was not ready in time",
+                                origin.addr
+                            ),
+                        ));
+                    }
+                    continue;
+                }
+            }
             match origin.permit(deadline).await? {
                 Place::New(permit) => break permit,
                 // A connection came back to the pool while we waited: look again.
                 Place::Freed => {}
             }
         };
+        let opening = (self.spec.protocol == OriginProtocol::H2).then(|| origin.opening_h2());
         // Opening is the rare path, and its futures (TCP, TLS, the HTTP/2 handshake) are
         // large: boxed, they do not weigh on every request's future.
-        match Box::pin(self.open(origin, permit)).await? {
+        let opened = Box::pin(self.open(origin, permit)).await;
+        drop(opening);
+        match opened? {
             Opened::H1(conn) => {
                 self.send_h1(origin, *conn, parts, body, body_len, interim, report)
                     .await

@@ -1,6 +1,7 @@
 //! Connections to one origin, shared by every worker: idle HTTP/1.1 connections for reuse,
 //! HTTP/2 connections shared up to their stream cap, and a cap on connections in all.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -46,6 +47,8 @@ pub(crate) struct OriginPool {
     /// back in the pool, an HTTP/2 stream slot given back): a request waiting for a place in
     /// the connection limit can use it instead, since the idle connection holds the place.
     freed: Arc<Notify>,
+    /// HTTP/2 connections being opened: requests wait for them rather than open their own.
+    h2_opening: AtomicUsize,
 }
 
 /// What [`OriginPool::permit`] got.
@@ -54,6 +57,16 @@ pub(crate) enum Place {
     New(OwnedSemaphorePermit),
     /// A connection came free: look for it in the pool again.
     Freed,
+}
+
+/// An HTTP/2 connection being opened (see [`OriginPool::opening_h2`]).
+pub(crate) struct OpeningH2(Arc<OriginPool>);
+
+impl Drop for OpeningH2 {
+    fn drop(&mut self) {
+        self.0.h2_opening.fetch_sub(1, Ordering::AcqRel);
+        self.0.freed.notify_waiters();
+    }
 }
 
 /// Locks a pool list; a poisoned lock only means another task panicked while holding it, and
@@ -71,6 +84,7 @@ impl OriginPool {
             idle: Mutex::new(Vec::new()),
             h2: Mutex::new(Vec::new()),
             freed: Arc::new(Notify::new()),
+            h2_opening: AtomicUsize::new(0),
         }
     }
 
@@ -109,6 +123,18 @@ impl OriginPool {
     pub(crate) fn claim_h2(&self) -> Option<StreamSlot> {
         let h2 = lock(&self.h2);
         h2.iter().find_map(|entry| entry.conn.claim())
+    }
+
+    /// Whether an HTTP/2 connection is being opened.
+    pub(crate) fn h2_opening(&self) -> bool {
+        self.h2_opening.load(Ordering::Acquire) > 0
+    }
+
+    /// Marks an HTTP/2 connection as being opened until the returned guard is dropped; then
+    /// every request waiting for it looks in the pool again.
+    pub(crate) fn opening_h2(self: &Arc<Self>) -> OpeningH2 {
+        self.h2_opening.fetch_add(1, Ordering::AcqRel);
+        OpeningH2(self.clone())
     }
 
     /// Adds a new HTTP/2 connection and claims a stream on it.
