@@ -32,7 +32,7 @@ pub struct Body {
     length: Option<u64>,
     /// Fired the first time the body is pulled: an `Expect: 100-continue` is answered then.
     demand: Option<oneshot::Sender<()>>,
-    timer: Option<Box<Timer>>,
+    timer: Option<Timer>,
     /// Kept alive as long as the body: e.g. the HTTP/2 stream slot it occupies in a pool.
     _hold: Option<Box<dyn Send + Sync>>,
 }
@@ -55,10 +55,13 @@ enum Kind {
     Done,
 }
 
-/// Idle and total deadlines on a body read from an origin.
+/// Idle and total deadlines on a body read from an origin. The timers are armed the first
+/// time the body has to wait: a body whose frames are all there already (most small ones)
+/// never touches the timer wheel.
 struct Timer {
     idle: Duration,
-    idle_sleep: Pin<Box<Sleep>>,
+    idle_sleep: Option<Pin<Box<Sleep>>>,
+    deadline_at: Option<Instant>,
     deadline: Option<Pin<Box<Sleep>>>,
     what: &'static str,
 }
@@ -177,12 +180,13 @@ impl Body {
         deadline: Option<Instant>,
         what: &'static str,
     ) -> Body {
-        self.timer = Some(Box::new(Timer {
+        self.timer = Some(Timer {
             idle,
-            idle_sleep: Box::pin(tokio::time::sleep(idle)),
-            deadline: deadline.map(|at| Box::pin(tokio::time::sleep_until(at))),
+            idle_sleep: None,
+            deadline_at: deadline,
+            deadline: None,
             what,
-        }));
+        });
         self
     }
 
@@ -230,16 +234,26 @@ impl Body {
         };
         match polled {
             Poll::Ready(Some(Ok(frame))) => {
-                let next = Instant::now() + timer.idle;
-                timer.idle_sleep.as_mut().reset(next);
+                if let Some(sleep) = timer.idle_sleep.as_mut() {
+                    sleep.as_mut().reset(Instant::now() + timer.idle);
+                }
                 Poll::Ready(Some(Ok(frame)))
             }
             Poll::Ready(other) => Poll::Ready(other),
             Poll::Pending => {
-                let expired = if timer.idle_sleep.as_mut().poll(cx).is_ready() {
+                let idle = timer.idle;
+                let idle_sleep = timer
+                    .idle_sleep
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
+                let expired = if idle_sleep.as_mut().poll(cx).is_ready() {
                     Some(format!("{} stalled for {:?}", timer.what, timer.idle))
-                } else if let Some(deadline) = timer.deadline.as_mut()
-                    && deadline.as_mut().poll(cx).is_ready()
+                } else if let Some(at) = timer.deadline_at
+                    && timer
+                        .deadline
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at)))
+                        .as_mut()
+                        .poll(cx)
+                        .is_ready()
                 {
                     Some(format!(
                         "{} not complete within the total timeout",

@@ -17,6 +17,7 @@ use crate::error::{Blame, Error, ErrorKind};
 use crate::forward::Client;
 use crate::h2::{Guarded, Report, send_body};
 use crate::io::BoxIo;
+use crate::metrics::Proto;
 use crate::server::h1::{error_body, fired};
 use crate::server::{Conn, Exchange};
 
@@ -124,7 +125,7 @@ async fn serve_stream(
     conn: Arc<Conn>,
 ) {
     let started = Instant::now();
-    let mut exchange = Exchange::new(&conn, "h2", started);
+    let mut exchange = Exchange::new(Proto::H2, started);
     let (parts, recv) = request.into_parts();
     let method_is_head = parts.method == http::Method::HEAD;
     let expects_continue = parts
@@ -164,6 +165,9 @@ async fn serve_stream(
     tokio::pin!(forward);
     let forwarded = loop {
         tokio::select! {
+            // In order, without drawing a random start each time: the branches are few and
+            // none can starve another for long.
+            biased;
             demanded = fired(&mut demand), if demand.is_some() => {
                 demand = None;
                 if demanded {

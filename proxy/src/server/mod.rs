@@ -199,32 +199,41 @@ async fn serve_h2(io: BoxIo, conn: Arc<Conn>) {
 pub(crate) struct Exchange {
     started: Instant,
     client: Proto,
+    /// Whether the access log is on: the request's description is kept only for it.
+    logged: bool,
     method: String,
     authority: String,
     path: String,
     status: Option<u16>,
     bytes_out: u64,
     upstream: Option<(String, Proto)>,
-    anomalies: Arc<Mutex<Vec<&'static str>>>,
+    /// Anomaly ids for the access log, from both sides (the origin side reports from its own
+    /// task).
+    anomalies: Option<Arc<Mutex<Vec<&'static str>>>>,
 }
 
 impl Exchange {
-    pub(crate) fn new(_conn: &Conn, client: &'static str, started: Instant) -> Exchange {
+    pub(crate) fn new(client: Proto, started: Instant) -> Exchange {
+        let logged = tracing::enabled!(target: crate::log::ACCESS_TARGET, tracing::Level::INFO);
         Exchange {
             started,
-            client: if client == "h2" { Proto::H2 } else { Proto::H1 },
+            client,
+            logged,
             method: String::new(),
             authority: String::new(),
             path: String::new(),
             status: None,
             bytes_out: 0,
             upstream: None,
-            anomalies: Arc::new(Mutex::new(Vec::new())),
+            anomalies: logged.then(|| Arc::new(Mutex::new(Vec::new()))),
         }
     }
 
     /// Records the request line of an HTTP/1 request.
     pub(crate) fn describe_h1(&mut self, head: &tollgate_codecs::h1::RequestHead) {
+        if !self.logged {
+            return;
+        }
         self.method = String::from_utf8_lossy(head.method()).into_owned();
         self.path = String::from_utf8_lossy(head.target()).into_owned();
         self.authority = head
@@ -236,6 +245,9 @@ impl Exchange {
 
     /// Records the request of the neutral form.
     pub(crate) fn describe(&mut self, parts: &http::request::Parts) {
+        if !self.logged {
+            return;
+        }
         self.method = parts.method.to_string();
         self.authority = parts
             .uri
@@ -255,11 +267,10 @@ impl Exchange {
             return;
         }
         conn.shared.metrics.anomalies(&anomalies);
-        let mut list = self
-            .anomalies
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        list.extend(anomalies.iter().map(Anomaly::id));
+        if let Some(list) = &self.anomalies {
+            let mut list = list.lock().unwrap_or_else(PoisonError::into_inner);
+            list.extend(anomalies.iter().map(Anomaly::id));
+        }
     }
 
     /// Where the origin side reports anomalies of this request.
@@ -268,9 +279,11 @@ impl Exchange {
         let list = self.anomalies.clone();
         Arc::new(move |anomalies: Vec<Anomaly>| {
             metrics.anomalies(&anomalies);
-            list.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .extend(anomalies.iter().map(Anomaly::id));
+            if let Some(list) = &list {
+                list.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .extend(anomalies.iter().map(Anomaly::id));
+            }
         })
     }
 
@@ -280,7 +293,12 @@ impl Exchange {
         } else {
             Proto::H1
         };
-        self.upstream = Some((answered.origin.clone(), proto));
+        let origin = if self.logged {
+            answered.origin.clone()
+        } else {
+            String::new()
+        };
+        self.upstream = Some((origin, proto));
     }
 
     pub(crate) fn status(&mut self, status: u16) {
@@ -322,6 +340,9 @@ impl Exchange {
             status,
             duration,
         );
+        if !self.logged {
+            return;
+        }
         let proto = format!(
             "{}>{}",
             self.client.as_str(),
@@ -329,11 +350,11 @@ impl Exchange {
                 .as_ref()
                 .map_or("-", |(_, proto)| proto.as_str())
         );
-        let anomalies = self
-            .anomalies
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .join(",");
+        let anomalies = self.anomalies.as_ref().map_or_else(String::new, |list| {
+            list.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .join(",")
+        });
         tracing::info!(
             target: crate::log::ACCESS_TARGET,
             listener = %conn.listener,

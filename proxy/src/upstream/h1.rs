@@ -219,6 +219,9 @@ async fn run(
 
         buf.reserve(READ_CHUNK);
         let step = tokio::select! {
+            // In order, without drawing a random start each time: the branches are few and
+            // none can starve another for long.
+            biased;
             done = &mut writer, if written.is_none() => Step::Written(done.0, done.1),
             read = rd.read_buf(&mut buf) => Step::Read(read),
             () = reading.abandoned() => Step::Abandoned,
