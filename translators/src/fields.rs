@@ -19,8 +19,13 @@ pub(crate) fn from_h1(
     mut skip: impl FnMut(&Field<'_>) -> bool,
 ) -> Result<HeaderMap, Error> {
     let mut headers = HeaderMap::with_capacity(fields.len());
-    for field in fields.iter().filter(|field| !skip(field)) {
-        let (name, value) = convert(&field)?;
+    for (field, shared) in fields.iter_shared() {
+        if skip(&field) {
+            continue;
+        }
+        let name = name_of(&field)?;
+        // The value shares the head's buffer: no copy per field.
+        let value = HeaderValue::from_maybe_shared(shared).map_err(|_| bad_value(&name))?;
         headers.append(name, value);
     }
     Ok(headers)
@@ -28,19 +33,25 @@ pub(crate) fn from_h1(
 
 /// One field as a name and value.
 pub(crate) fn convert(field: &Field<'_>) -> Result<(HeaderName, HeaderValue), Error> {
-    let name = HeaderName::from_bytes(field.name).map_err(|_| {
+    let name = name_of(field)?;
+    let value = HeaderValue::from_bytes(field.value).map_err(|_| bad_value(&name))?;
+    Ok((name, value))
+}
+
+fn name_of(field: &Field<'_>) -> Result<HeaderName, Error> {
+    HeaderName::from_bytes(field.name).map_err(|_| {
         Error::new(
             ErrorKind::InvalidHeader,
             format!("field name {:?} is not a token", shown(field.name)),
         )
-    })?;
-    let value = HeaderValue::from_bytes(field.value).map_err(|_| {
-        Error::new(
-            ErrorKind::InvalidHeader,
-            format!("field {name} has a control byte in its value"),
-        )
-    })?;
-    Ok((name, value))
+    })
+}
+
+fn bad_value(name: &HeaderName) -> Error {
+    Error::new(
+        ErrorKind::InvalidHeader,
+        format!("field {name} has a control byte in its value"),
+    )
 }
 
 /// Checks that `value` can be written on an HTTP/1.1 field line as it is: `http` accepts

@@ -10,7 +10,12 @@ use crate::error::{Error, ErrorKind, shown};
 /// The name this proxy gives itself in `Via`: `received-by = pseudonym [ ":" port ]`
 /// (RFC 9110 §7.6.3), checked once when configured rather than on every message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Pseudonym(String);
+pub struct Pseudonym {
+    name: String,
+    /// `"1.0 NAME"`, `"1.1 NAME"`, `"2 NAME"`, `"3 NAME"`, built once: every forwarded
+    /// message gets one, and a clone shares the bytes.
+    members: [HeaderValue; 4],
+}
 
 impl Pseudonym {
     /// Checks `name`: a token, optionally followed by `:` and a port number.
@@ -27,8 +32,23 @@ impl Pseudonym {
         let port_ok = port.is_none_or(|port| {
             !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit())
         });
+        let member = |version: &str| {
+            // A token, a space, digits and dots: a valid value, checked anyway.
+            HeaderValue::try_from(format!("{version} {name}")).map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidPseudonym,
+                    format!(
+                        "Via pseudonym {:?} makes no field value",
+                        shown(name.as_bytes())
+                    ),
+                )
+            })
+        };
         if token_ok && port_ok {
-            Ok(Pseudonym(name.to_owned()))
+            Ok(Pseudonym {
+                name: name.to_owned(),
+                members: [member("1.0")?, member("1.1")?, member("2")?, member("3")?],
+            })
         } else {
             Err(Error::new(
                 ErrorKind::InvalidPseudonym,
@@ -42,13 +62,27 @@ impl Pseudonym {
 
     /// The name as configured.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.name
+    }
+
+    /// The `Via` member for a message received over `version`.
+    fn member(&self, version: http::Version) -> Option<HeaderValue> {
+        let index = match version {
+            http::Version::HTTP_10 => 0,
+            http::Version::HTTP_11 => 1,
+            http::Version::HTTP_2 => 2,
+            http::Version::HTTP_3 => 3,
+            other => {
+                return HeaderValue::try_from(format!("{} {}", protocol_version(other), self)).ok();
+            }
+        };
+        self.members.get(index).cloned()
     }
 }
 
 impl fmt::Display for Pseudonym {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.name)
     }
 }
 
@@ -57,9 +91,7 @@ impl fmt::Display for Pseudonym {
 /// existing `Via` gets it as a new member at the end of its last field line, so the order
 /// of hops stays readable on every version.
 pub fn add_via(headers: &mut HeaderMap, received: http::Version, pseudonym: &Pseudonym) {
-    let ours = format!("{} {}", protocol_version(received), pseudonym);
-    // A token, a space, digits and dots: always a valid value.
-    let Ok(member) = HeaderValue::from_str(&ours) else {
+    let Some(member) = pseudonym.member(received) else {
         return;
     };
     match headers.entry(header::VIA) {

@@ -280,7 +280,12 @@ async fn serve_request(
         }
     };
     exchange.status(head.status());
-    let mut out = BytesMut::new();
+    // The head and a small body leave together (see `write_response`): room for both.
+    let body_room = match framing {
+        ResponseFraming::Length(length) => usize::try_from(length).unwrap_or(usize::MAX),
+        _ => 0,
+    };
+    let mut out = BytesMut::with_capacity(1024 + body_room.min(COALESCE_BYTES));
     h1::encode_response_head(&head, &mut out);
     let write = write_response(wr, out, &mut response_body, framing);
     let (written, pumped) = if pump_done.is_some() {

@@ -10,7 +10,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, ReadBuf, WriteHalf};
 use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 use tollgate_codecs::h1::{
@@ -193,7 +193,37 @@ async fn run(
                 return;
             }
             Ok(Some(event)) => {
-                match handle(event, reading, &exchange.interim, &mut persistence).await {
+                // A response whose body is already in the buffer (most small ones) is handed
+                // over whole: no channel, no task switch per piece.
+                let buffered = match &event {
+                    ResponseEvent::Head(response)
+                        if matches!(response.body,
+                            BodyFraming::Length(length) if buf.len() as u64 >= length) =>
+                    {
+                        let buffered = read_buffered(&mut decoder, &mut buf);
+                        let anomalies = decoder.take_anomalies();
+                        if !anomalies.is_empty() {
+                            (exchange.report)(anomalies);
+                        }
+                        match buffered {
+                            Ok(buffered) => Some(buffered),
+                            Err(error) => {
+                                reading.fail(error).await;
+                                return;
+                            }
+                        }
+                    }
+                    _ => None,
+                };
+                match handle(
+                    event,
+                    buffered,
+                    reading,
+                    &exchange.interim,
+                    &mut persistence,
+                )
+                .await
+                {
                     Handled::Continue(next) => reading = next,
                     Handled::Stop => return,
                     Handled::End => break,
@@ -281,8 +311,49 @@ enum Handled {
     End,
 }
 
+/// The body bytes decoded from what is already buffered, and whether they are all of it.
+struct Buffered {
+    data: Bytes,
+    complete: bool,
+}
+
+/// Decodes the body that follows a head from the buffer alone, without reading.
+fn read_buffered(decoder: &mut ResponseDecoder, buf: &mut BytesMut) -> Result<Buffered, Error> {
+    let mut pieces: Vec<Bytes> = Vec::new();
+    let complete = loop {
+        match decoder
+            .decode(buf)
+            .map_err(|error| Error::from_origin_h1(&error))?
+        {
+            Some(ResponseEvent::Data(data)) => pieces.push(data),
+            Some(ResponseEvent::End) => break true,
+            None => break false,
+            // A body framed by length has no trailers, and nothing else comes before its end.
+            Some(other) => {
+                return Err(Error::new(
+                    ErrorKind::Internal,
+                    format!("the response decoder produced {other:?} inside a body"),
+                ));
+            }
+        }
+    };
+    let data = match pieces.len() {
+        0 => Bytes::new(),
+        1 => pieces.pop().unwrap_or_default(),
+        _ => {
+            let mut joined = BytesMut::with_capacity(pieces.iter().map(Bytes::len).sum());
+            for piece in &pieces {
+                joined.extend_from_slice(piece);
+            }
+            joined.freeze()
+        }
+    };
+    Ok(Buffered { data, complete })
+}
+
 async fn handle(
     event: ResponseEvent,
+    buffered: Option<Buffered>,
     reading: Reading,
     interim: &Option<mpsc::Sender<http::response::Parts>>,
     persistence: &mut Persistence,
@@ -319,7 +390,26 @@ async fn handle(
                         Handled::Stop
                     };
                 }
-                BodyFraming::Length(length) => Body::channel(Some(length), ErrorKind::OriginClosed),
+                BodyFraming::Length(length) => match buffered {
+                    Some(Buffered {
+                        data,
+                        complete: true,
+                    }) => {
+                        return if answer.send(Ok((parts, Body::full(data)))).is_ok() {
+                            Handled::End
+                        } else {
+                            Handled::Stop
+                        };
+                    }
+                    Some(Buffered { data, .. }) => {
+                        let (sender, body) = Body::channel(Some(length), ErrorKind::OriginClosed);
+                        if answer.send(Ok((parts, body))).is_err() || !sender.data(data).await {
+                            return Handled::Stop;
+                        }
+                        return Handled::Continue(Reading::Body(sender));
+                    }
+                    None => Body::channel(Some(length), ErrorKind::OriginClosed),
+                },
                 BodyFraming::Chunked | BodyFraming::UntilClose => {
                     Body::channel(None, ErrorKind::OriginClosed)
                 }
