@@ -34,7 +34,7 @@
 //! `kind()` names of the error types can become labels, never a formatted message. Cluster and
 //! listener names come from the configuration.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use prometheus::core::Collector;
@@ -107,8 +107,14 @@ pub struct Metrics {
     families: Result<Families, String>,
 }
 
+/// Statuses 100–599 have their request counters cached (see `Families::request_counters`).
+const CACHED_STATUSES: usize = 500;
+
 struct Families {
     requests: IntCounterVec,
+    /// `requests` resolved per (client, origin, status 100–599), filled as statuses occur:
+    /// counting a request is then an index and an atomic add, not a hash of three labels.
+    request_counters: Box<[OnceLock<IntCounter>]>,
     /// By client protocol, then origin protocol (`h1`, `h2`, none).
     request_duration: [[Histogram; 3]; 2],
     errors: IntCounterVec,
@@ -158,13 +164,35 @@ impl Metrics {
             Some(proto) => (proto.as_str(), proto.index()),
             None => ("none", 2),
         };
+        let status_code = status;
         let status = StatusLabel::new(status);
-        if let Ok(counter) = families.requests.get_metric_with_label_values(&[
-            client.as_str(),
-            origin_label,
-            status.as_str(),
-        ]) {
-            counter.inc();
+        let cached = (100..=599).contains(&status_code).then(|| {
+            let index = (client.index() * 3 + origin_index) * CACHED_STATUSES
+                + usize::from(status_code - 100);
+            families.request_counters.get(index)
+        });
+        match cached.flatten() {
+            Some(slot) => {
+                if let Some(counter) = slot.get() {
+                    counter.inc();
+                } else if let Ok(counter) = families.requests.get_metric_with_label_values(&[
+                    client.as_str(),
+                    origin_label,
+                    status.as_str(),
+                ]) {
+                    counter.inc();
+                    let _ = slot.set(counter);
+                }
+            }
+            None => {
+                if let Ok(counter) = families.requests.get_metric_with_label_values(&[
+                    client.as_str(),
+                    origin_label,
+                    status.as_str(),
+                ]) {
+                    counter.inc();
+                }
+            }
         }
         families.request_duration[client.index()][origin_index].observe(duration.as_secs_f64());
     }
@@ -383,6 +411,9 @@ impl Families {
                     &["client", "origin", "status"],
                 )?,
             )?,
+            request_counters: (0..2 * 3 * CACHED_STATUSES)
+                .map(|_| OnceLock::new())
+                .collect(),
             request_duration: [by_origin(Proto::H1)?, by_origin(Proto::H2)?],
             errors: register(
                 registry,

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, ReadBuf, WriteHalf};
+use tokio::io::{
+    AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, ReadBuf, ReadHalf, WriteHalf,
+};
 use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 use tollgate_codecs::h1::{
     self, BodyFraming, ChunkedEncoder, Persistence, RequestHead, RequestMethod, ResponseDecoder,
@@ -30,7 +32,9 @@ const READ_CHUNK: usize = 16 * 1024;
 
 /// An open HTTP/1.1 connection to an origin, idle or in use.
 pub(crate) struct H1Conn {
-    io: BoxIo,
+    /// Split once, when the connection opens: each exchange reads and writes at the same time.
+    rd: ReadHalf<BoxIo>,
+    wr: WriteHalf<BoxIo>,
     buf: BytesMut,
     decoder: ResponseDecoder,
     /// Whether the connection served a request before this one.
@@ -42,8 +46,10 @@ pub(crate) struct H1Conn {
 impl H1Conn {
     /// A fresh connection decoding responses under `policy`.
     pub(crate) fn new(io: BoxIo, policy: Arc<Policy>, permit: OwnedSemaphorePermit) -> H1Conn {
+        let (rd, wr) = tokio::io::split(io);
         H1Conn {
-            io,
+            rd,
+            wr,
             buf: BytesMut::with_capacity(READ_CHUNK),
             decoder: ResponseDecoder::new(policy, Side::Origin),
             reused: false,
@@ -59,7 +65,7 @@ impl H1Conn {
         let mut buf = ReadBuf::new(&mut scratch);
         let mut cx = Context::from_waker(Waker::noop());
         matches!(
-            std::pin::Pin::new(&mut self.io).poll_read(&mut cx, &mut buf),
+            std::pin::Pin::new(&mut self.rd).poll_read(&mut cx, &mut buf),
             Poll::Pending
         )
     }
@@ -137,13 +143,13 @@ async fn run(
     give_back: impl FnOnce(H1Conn) + Send + 'static,
 ) {
     let H1Conn {
-        io,
+        mut rd,
+        mut wr,
         mut buf,
         mut decoder,
         reused,
         _permit: permit,
     } = conn;
-    let (mut rd, mut wr) = tokio::io::split(io);
     let mut reading = Reading::Head(answer);
 
     let mut head = BytesMut::new();
@@ -293,7 +299,8 @@ async fn run(
         && !eof
     {
         give_back(H1Conn {
-            io: rd.unsplit(wr),
+            rd,
+            wr,
             buf,
             decoder,
             reused: true,
