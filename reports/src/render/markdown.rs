@@ -143,6 +143,10 @@ fn text(value: &str) -> String {
 /// An identifier as a code span: fenced with more backticks than it holds in a row; pipes
 /// escaped, which GitHub tables require even inside code spans.
 fn code(value: &str) -> String {
+    // An empty code span is not one: it would show as two literal backticks.
+    if value.is_empty() {
+        return String::new();
+    }
     let value = visible_controls(value)
         .replace(['\r', '\n'], " ")
         .replace('|', "\\|");
@@ -200,6 +204,7 @@ mod tests {
         assert_eq!(text("a|b\nc*d"), "a\\|b c\\*d");
         assert_eq!(code("a`b|c"), "``a`b\\|c``");
         assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code(""), "");
         assert_eq!(text("\u{1}"), "\\\\x01");
     }
 }
