@@ -15,6 +15,7 @@ mod policy;
 mod policy_source;
 mod proxy;
 mod report;
+mod reports;
 mod wrap;
 
 use std::path::PathBuf;
@@ -108,6 +109,7 @@ line; with --json the blocks before it are printed and the reason goes to stderr
 /// `tollgate policy` lists the deviation catalogue and prints policies.
 /// `tollgate proxy` runs the translating proxy.
 /// `tollgate bench proxy` compares tollgate, nginx and haproxy under load.
+/// `tollgate report` renders and compares harness reports.
 #[derive(Parser, Debug)]
 #[command(name = "tollgate", version, verbatim_doc_comment, after_long_help = EXIT_CODES)]
 struct Cli {
@@ -147,6 +149,26 @@ enum Command {
     /// Measure proxies under load.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Render harness reports again, or compare two runs.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportCommand {
+    /// Write the HTML, Markdown and JUnit renderings (or those --format names)
+    /// of a harness report.
+    ///
+    /// The report is the JSON file a harness run wrote (schema tollgate.report/1,
+    /// docs/reports.md). A report of a newer major version is refused; fields
+    /// this version does not know are ignored.
+    #[command(verbatim_doc_comment, after_long_help = reports::RENDER_DETAILS)]
+    Render(reports::RenderArgs),
+    /// Show what changed between two harness runs, new unsafe outcomes first.
+    ///
+    /// Exit 1 when B regressed against A, so a CI job can gate on it.
+    #[command(verbatim_doc_comment, after_long_help = reports::DIFF_DETAILS)]
+    Diff(reports::DiffArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -408,6 +430,8 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Policy(PolicyCommand::Show { policy, json }) => policy::show(&policy, json),
         Command::Proxy(args) => proxy::run(args),
         Command::Bench(BenchCommand::Proxy(args)) => bench::proxy(args),
+        Command::Report(ReportCommand::Render(args)) => reports::render(args),
+        Command::Report(ReportCommand::Diff(args)) => reports::diff(args),
     }
 }
 
