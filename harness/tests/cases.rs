@@ -1,5 +1,10 @@
 //! The case loader: the format of docs/cases.md, and errors that say where and what.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions: a failure is a failed test"
+)]
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
