@@ -6,6 +6,7 @@ mod failure;
 mod h2_frames;
 mod h2_report;
 mod h2_text;
+mod harness;
 mod hex;
 mod hpack;
 mod input;
@@ -152,6 +153,16 @@ enum Command {
     /// Render harness reports again, or compare two runs.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The conformance harness: corpora of broken origins and smuggling inputs.
+    #[command(subcommand)]
+    Harness(HarnessCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum HarnessCommand {
+    /// Validate corpus cases without running them.
+    #[command(verbatim_doc_comment, after_long_help = harness::CHECK_DETAILS)]
+    Check(harness::CheckArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -432,6 +443,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Bench(BenchCommand::Proxy(args)) => bench::proxy(args),
         Command::Report(ReportCommand::Render(args)) => reports::render(args),
         Command::Report(ReportCommand::Diff(args)) => reports::diff(args),
+        Command::Harness(HarnessCommand::Check(args)) => harness::check(args),
     }
 }
 

@@ -1,0 +1,100 @@
+//! `tollgate harness check` as a user runs it: a corpus with good and bad cases, exit codes.
+
+#![expect(
+    clippy::expect_used,
+    reason = "test helpers outside #[test] functions: a failure is a failed test"
+)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const GOOD: &str = r#"id = "smuggling.h1.cl-cl"
+title = "Two different Content-Length fields"
+tags = ["h1", "cl-cl"]
+
+[client]
+raw = "POST / HTTP/1.1\r\nHost: origin.test\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"
+
+[origin]
+script = [{ expect = "request" }, { send = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" }]
+
+[expect]
+any_of = [{ status = 400, origin_requests = 0 }]
+"#;
+
+fn tollgate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tollgate"))
+        .args(args)
+        .output()
+        .expect("tollgate runs")
+}
+
+fn corpus(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tollgate-check-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn a_valid_corpus_exits_0_and_counts_its_cases() {
+    let dir = corpus("good", &[("smuggling/h1/cl-cl.toml", GOOD)]);
+    let output = tollgate(&["harness", "check", dir.to_str().expect("utf-8")]);
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.ends_with(": 1 cases (0 origin, 1 smuggling), 0 invalid\n"),
+        "{stdout}"
+    );
+    assert!(output.stderr.is_empty(), "{output:?}");
+}
+
+#[test]
+fn bad_cases_are_named_with_file_line_and_column_and_exit_1() {
+    let bad = GOOD.replace("tags = [\"h1\", \"cl-cl\"]", "tags = [\"h1\", \"CL-CL\"]");
+    let dir = corpus(
+        "bad",
+        &[
+            ("smuggling/h1/cl-cl.toml", GOOD),
+            ("smuggling/h1/again/cl-cl.toml", GOOD),
+            ("smuggling/h1/bad-tag/cl-cl.toml", &bad),
+        ],
+    );
+    let output = tollgate(&["harness", "check", dir.to_str().expect("utf-8")]);
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("bad-tag/cl-cl.toml:3:15: a tag is lowercase")),
+        "{stderr}"
+    );
+    assert!(
+        lines.iter().any(|line| line.contains("is also the id of")),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.ends_with(": 1 cases (0 origin, 1 smuggling), 2 invalid\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_missing_directory_is_a_usage_error() {
+    let output = tollgate(&["harness", "check", "/nonexistent/corpora"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: /nonexistent/corpora: cannot list"),
+        "{stderr}"
+    );
+}
