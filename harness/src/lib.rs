@@ -12,3 +12,4 @@
 pub mod case;
 pub mod h2spec;
 pub mod load;
+pub mod origin;
