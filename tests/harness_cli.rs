@@ -98,3 +98,63 @@ fn a_missing_directory_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn origin_serve_plays_the_case_for_any_client_and_stops_on_sigterm() {
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    use std::net::TcpStream;
+    use std::process::Stdio;
+
+    let case = GOOD
+        .replace(
+            "{ send = \"HTTP/1.1 200 OK\\r\\nContent-Length: 0\\r\\n\\r\\n\" }",
+            "{ send = \"HTTP/1.1 200 OK\\r\\nContent-Length: 7\\r\\n\\r\\nscripts\" }, { close = true }",
+        );
+    let dir = corpus("serve", &[("cl-cl.toml", &case)]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tollgate"))
+        .args([
+            "origin",
+            "serve",
+            dir.join("cl-cl.toml").to_str().expect("utf-8"),
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tollgate starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    stderr.read_line(&mut line).expect("a line");
+    let addr = line
+        .strip_prefix("listening on ")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
+    assert!(
+        line.contains("case smuggling.h1.cl-cl, HTTP/1.1 origin"),
+        "{line}"
+    );
+
+    let mut stream = TcpStream::connect(&addr).expect("connect");
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: o\r\n\r\n")
+        .expect("send");
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .expect("read until the script closes");
+    assert_eq!(
+        answer,
+        "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nscripts"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("exit");
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).expect("the summary");
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(rest, "received 1 connections, 1 requests, 27 bytes\n");
+}

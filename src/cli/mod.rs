@@ -156,6 +156,16 @@ enum Command {
     /// The conformance harness: corpora of broken origins and smuggling inputs.
     #[command(subcommand)]
     Harness(HarnessCommand),
+    /// Play a case's broken origin on its own.
+    #[command(subcommand)]
+    Origin(OriginCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum OriginCommand {
+    /// Serve a case's scripted origin until stopped, for curl or any proxy.
+    #[command(verbatim_doc_comment, after_long_help = harness::SERVE_DETAILS)]
+    Serve(harness::ServeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -444,6 +454,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Report(ReportCommand::Render(args)) => reports::render(args),
         Command::Report(ReportCommand::Diff(args)) => reports::diff(args),
         Command::Harness(HarnessCommand::Check(args)) => harness::check(args),
+        Command::Origin(OriginCommand::Serve(args)) => harness::serve(args),
     }
 }
 
