@@ -13,3 +13,4 @@ pub mod case;
 pub mod h2spec;
 pub mod load;
 pub mod origin;
+pub mod verdict;
