@@ -10,7 +10,9 @@
 //! function); only the runner touches sockets and clocks.
 
 pub mod case;
+pub mod client;
 pub mod h2spec;
 pub mod load;
 pub mod origin;
+pub mod run;
 pub mod verdict;

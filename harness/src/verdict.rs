@@ -156,9 +156,7 @@ fn unsafe_by_itself(seen: &Observation) -> Option<String> {
     if !seen.client_received.is_empty()
         && let Some(refusal) = refused_responses(&seen.client_received, &seen.client_methods)
     {
-        return Some(format!(
-            "what the client received is refused by tollgate's default origin policy: {refusal}"
-        ));
+        return Some(format!("what the client received is ambiguous: {refusal}"));
     }
     match &seen.follow_up {
         FollowUp::Wrong(what) => return Some(format!("desync: the follow-up got {what}")),
@@ -170,8 +168,7 @@ fn unsafe_by_itself(seen: &Observation) -> Option<String> {
     for (index, bytes) in seen.origin.connections.iter().enumerate() {
         if let Some(refusal) = refused_requests(bytes) {
             return Some(format!(
-                "what reached the origin (connection {index}) is refused by tollgate's default \
-                 client policy: {refusal}"
+                "what reached the origin (connection {index}) is ambiguous: {refusal}"
             ));
         }
     }
@@ -186,8 +183,49 @@ fn unsafe_by_itself(seen: &Observation) -> Option<String> {
     None
 }
 
-/// Whether a client's received bytes decode as responses under the default origin policy;
-/// the refusal when not. Bytes cut short are not a refusal (the origin or proxy closed).
+/// Deviations that make a message read differently by different parsers (framing, field
+/// boundaries, look-alikes). A correct proxy never sends one on, whatever it accepted: met in
+/// what a client or an origin received from the subject, they are unsafe.
+const AMBIGUOUS: &[&str] = &[
+    "h1.request.cl-te-conflict",
+    "h1.response.cl-te-conflict",
+    "h1.response.invalid-content-length",
+    "h1.content-length-leading-zeros",
+    "h1.te-not-chunked-last",
+    "h1.te-identity",
+    "h1.te-unknown-coding",
+    "h1.duplicate-chunked",
+    "h1.te-in-http10",
+    "h1.te-invalid-syntax",
+    "h1.chunk-size-overflow",
+    "h1.chunk-missing-crlf",
+    "h1.chunked-bare-lf",
+    "h1.chunk-size-trailing-whitespace",
+    "h1.bare-lf",
+    "h1.bare-cr",
+    "h1.obs-fold",
+    "h1.space-before-colon",
+    "h1.whitespace-before-first-header",
+    "h1.missing-colon",
+    "h1.nul-in-header",
+    "h1.multiple-host",
+    "h1.request.absolute-form-host-mismatch",
+    "h1.connection-lists-framing-header",
+    "h1.framing-header-lookalike",
+    "h1.response.extra-bytes-after-body",
+    "h1.request.data-after-close",
+];
+
+fn ambiguous_anomaly(anomalies: &[tollgate_codecs::Anomaly]) -> Option<String> {
+    anomalies
+        .iter()
+        .find(|anomaly| AMBIGUOUS.contains(&anomaly.id()))
+        .map(|anomaly| format!("{} at byte {}", anomaly.id(), anomaly.offset))
+}
+
+/// Whether a client's received bytes hold an ambiguous response: one tollgate's default
+/// origin policy refuses, or one that commits an [`AMBIGUOUS`] deviation. Bytes cut short
+/// are not ambiguous (the subject closed).
 fn refused_responses(bytes: &[u8], methods: &[String]) -> Option<String> {
     let mut decoder = ResponseDecoder::new(Arc::new(Policy::preset(Preset::Default)), Side::Origin);
     for method in methods {
@@ -196,16 +234,19 @@ fn refused_responses(bytes: &[u8], methods: &[String]) -> Option<String> {
     let mut buf = BytesMut::from(bytes);
     loop {
         match decoder.decode_eof(&mut buf) {
-            Ok(Some(ResponseEvent::End)) if decoder.pending() == 0 => return None,
+            Ok(Some(ResponseEvent::End)) if decoder.pending() == 0 => break,
             Ok(Some(_)) => {}
-            Ok(None) => return None,
-            Err(error) => return ambiguous(error.kind()).then(|| error.to_string()),
+            Ok(None) => break,
+            Err(error) if ambiguous(error.kind()) => return Some(error.to_string()),
+            Err(_) => break,
         }
     }
+    ambiguous_anomaly(decoder.anomalies())
 }
 
-/// Whether what an origin received decodes as requests under the default client policy
-/// (strict on anything that smuggles); the refusal when not.
+/// Whether what an origin received holds an ambiguous request: one tollgate's default client
+/// policy (strict on anything that smuggles) refuses, or one that commits an [`AMBIGUOUS`]
+/// deviation.
 fn refused_requests(bytes: &[u8]) -> Option<String> {
     let mut decoder = RequestDecoder::new(Arc::new(Policy::preset(Preset::Default)), Side::Client);
     let mut buf = BytesMut::from(bytes);
@@ -213,10 +254,12 @@ fn refused_requests(bytes: &[u8]) -> Option<String> {
         match decoder.decode_eof(&mut buf) {
             Ok(Some(RequestEvent::End)) if decoder.is_paused() => decoder.resume(),
             Ok(Some(_)) => {}
-            Ok(None) => return None,
-            Err(error) => return ambiguous(error.kind()).then(|| error.to_string()),
+            Ok(None) => break,
+            Err(error) if ambiguous(error.kind()) => return Some(error.to_string()),
+            Err(_) => break,
         }
     }
+    ambiguous_anomaly(decoder.anomalies())
 }
 
 /// Errors that mean the message is ambiguous, not merely cut short.

@@ -118,7 +118,9 @@ fn ambiguous_responses_are_unsafe() {
     let verdict = judge(&case(EXPECT), &seen, false);
     assert_eq!(verdict.class, Class::Unsafe, "{verdict:?}");
     assert!(
-        verdict.reason.contains("default origin policy"),
+        verdict
+            .reason
+            .contains("what the client received is ambiguous"),
         "{verdict:?}"
     );
 }
@@ -154,7 +156,9 @@ fn desync_and_smuggling_at_the_origin_are_unsafe() {
     let verdict = judge(&case(EXPECT), &seen, false);
     assert_eq!(verdict.class, Class::Unsafe);
     assert!(
-        verdict.reason.contains("default client policy"),
+        verdict
+            .reason
+            .contains("what reached the origin (connection 0) is ambiguous"),
         "{verdict:?}"
     );
 }
