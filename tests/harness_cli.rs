@@ -5,7 +5,7 @@
     reason = "test helpers outside #[test] functions: a failure is a failed test"
 )]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const GOOD: &str = r#"id = "smuggling.h1.cl-cl"
@@ -157,4 +157,82 @@ fn origin_serve_plays_the_case_for_any_client_and_stops_on_sigterm() {
     std::fs::remove_dir_all(&dir).expect("cleanup");
     assert_eq!(status.code(), Some(0));
     assert_eq!(rest, "received 1 connections, 1 requests, 27 bytes\n");
+}
+
+const CLEAN_CASE: &str = r#"id = "origin.cli.clean"
+title = "A clean answer"
+tags = ["cli"]
+
+[client]
+request = { method = "GET", path = "/", headers = [["host", "origin.test"]] }
+
+[origin]
+script = [{ expect = "request" }, { send = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" }]
+
+[expect]
+any_of = [{ status = 200, body = "hello" }]
+"#;
+
+#[test]
+fn harness_run_plays_cases_against_tollgate_and_writes_every_report() {
+    let other = CLEAN_CASE
+        .replace("origin.cli.clean", "origin.cli.other")
+        .replace("status = 200", "status = 201")
+        .replace("tags = [\"cli\"]", "tags = [\"other\"]");
+    let dir = corpus(
+        "run",
+        &[
+            ("origin/clean.toml", CLEAN_CASE),
+            ("origin/other.toml", &other),
+        ],
+    );
+    let out = dir.join("out");
+    let path = |p: &Path| p.to_str().expect("utf-8").to_owned();
+    let output = tollgate(&["harness", "run", &path(&dir), "--out", &path(&out)]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut lines = stdout.lines();
+    assert_eq!(
+        lines.next(),
+        Some("tollgate: 2 cases, 1 conformant, 1 deviant, 0 unsafe, 0 failure, 0 skipped")
+    );
+    let reports: Vec<&str> = lines
+        .filter_map(|line| line.strip_prefix("report: "))
+        .collect();
+    assert_eq!(reports.len(), 4, "{stdout}");
+    let json = reports
+        .iter()
+        .find(|path| path.ends_with(".json"))
+        .expect("json");
+    let report = tollgate_reports::Report::from_json(&std::fs::read_to_string(json).expect("read"))
+        .expect("a report");
+    assert_eq!(report.results.len(), 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("origin.cli.other: deviant"), "{stderr}");
+
+    // Deviant outcomes fail the run when asked; --filter narrows it to the clean case.
+    let output = tollgate(&[
+        "harness",
+        "run",
+        &path(&dir),
+        "--out",
+        &path(&out),
+        "--fail-on",
+        "deviant",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let output = tollgate(&[
+        "harness",
+        "run",
+        &path(&dir),
+        "--out",
+        &path(&out),
+        "--fail-on",
+        "deviant",
+        "--filter",
+        "cli",
+    ]);
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("tollgate: 1 cases, 1 conformant"));
 }

@@ -221,3 +221,46 @@ mod tests {
         assert_eq!(anomaly_ids(text), ["h1.obs-fold"]);
     }
 }
+
+/// The report entry for one case played against one subject.
+pub fn result_of(case: &Case, subject: &str, played: &Played) -> tollgate_reports::CaseResult {
+    use tollgate_reports::{BodyDigest, Capture, CaseResult, Observed, Timings, Transcript};
+    let seen = &played.seen;
+    let mut result = CaseResult::new(
+        case.id.clone(),
+        subject,
+        played.verdict.class,
+        played.verdict.reason.clone(),
+    )
+    .title(case.title.clone())
+    .tags(case.tags.clone())
+    .refs(case.refs.clone())
+    .suite(case.kind.as_str())
+    .observed(Observed {
+        status: seen.response.as_ref().map(|response| response.status),
+        body: seen
+            .response
+            .as_ref()
+            .map(|response| BodyDigest::of(&response.body)),
+        anomalies: seen.anomalies.clone(),
+        origin_received: Some(Capture::of(
+            &seen.origin.connections.concat(),
+            Transcript::LIMIT,
+        )),
+    })
+    .timings(Timings {
+        total_ms: played.elapsed.as_secs_f64() * 1000.0,
+        first_byte_ms: None,
+    });
+    if let Some((index, expectation)) = &played.verdict.matched {
+        result = result.matched(*index, expectation.clone());
+    }
+    let mut transcript = Transcript::default();
+    for (index, bytes) in seen.origin.connections.iter().enumerate() {
+        transcript.push(subject, format!("origin (connection {index})"), bytes);
+    }
+    if !seen.client_received.is_empty() {
+        transcript.push(subject, "client", &seen.client_received);
+    }
+    result.transcript(transcript)
+}

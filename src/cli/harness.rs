@@ -140,3 +140,231 @@ pub(crate) fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
         Ok(ExitCode::SUCCESS)
     })
 }
+
+#[derive(Args, Debug)]
+pub(crate) struct RunArgs {
+    /// Corpus directories (default: corpora).
+    #[arg(value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// Run only cases with this tag, or whose id starts with this (repeatable).
+    #[arg(long, value_name = "TAG|ID")]
+    filter: Vec<String>,
+    /// Cases played at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    jobs: usize,
+    /// Where the reports go: one JSON, HTML, Markdown and JUnit file per run.
+    #[arg(long, value_name = "DIR", default_value = "reports/out")]
+    out: PathBuf,
+    /// Classes that make the run exit 1: a comma list of unsafe, failure, deviant, or none.
+    #[arg(long, value_name = "CLASSES", default_value = "unsafe,failure")]
+    fail_on: String,
+}
+
+pub(crate) const RUN_DETAILS: &str = "\
+Each case is played against tollgate, started in-process in front of the case's scripted
+origin (other subjects are not wired in yet), and classed conformant, deviant, unsafe or
+failure (docs/cases.md). A line per case goes to stderr as it finishes; then one summary line
+per subject, exactly `SUBJECT: N cases, C conformant, D deviant, U unsafe, F failure, S
+skipped`, and the paths of the reports written.
+
+Exit codes:
+  0  no case in a --fail-on class
+  1  some case is in a --fail-on class (default: unsafe or failure)
+  2  usage error, a corpus that does not load, or reports that cannot be written";
+
+/// Runs `tollgate harness run`.
+pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    use std::sync::Arc;
+    use tollgate_harness::case::Case;
+    use tollgate_harness::run::{Tollgate, play, result_of};
+    use tollgate_reports::{
+        Class, Environment, Report, Run, Subject, SubjectKind, Suite, render::Format, summarize,
+    };
+
+    let fail_on: Vec<Class> = if args.fail_on == "none" {
+        Vec::new()
+    } else {
+        args.fail_on
+            .split(',')
+            .map(|name| match name.trim() {
+                "unsafe" => Ok(Class::Unsafe),
+                "failure" => Ok(Class::Failure),
+                "deviant" => Ok(Class::Deviant),
+                other => Err(Failure::new(format!(
+                    "--fail-on {other:?}: expected unsafe, failure, deviant or none"
+                ))),
+            })
+            .collect::<Result<_, _>>()?
+    };
+    let dirs = if args.dirs.is_empty() {
+        vec![PathBuf::from("corpora")]
+    } else {
+        args.dirs
+    };
+    let mut cases: Vec<Case> = Vec::new();
+    for dir in &dirs {
+        let corpus = load_dir(dir).map_err(|error| Failure::new(error.to_string()))?;
+        if let Some(error) = corpus.errors.first() {
+            return Err(Failure::new(format!(
+                "{error} (and {} more; see `tollgate harness check`)",
+                corpus.errors.len() - 1
+            )));
+        }
+        cases.extend(corpus.cases);
+    }
+    if !args.filter.is_empty() {
+        cases.retain(|case| {
+            args.filter
+                .iter()
+                .any(|filter| case.tags.contains(filter) || case.id.starts_with(filter.as_str()))
+        });
+    }
+    let total = cases.len();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores.max(2))
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::new(format!("cannot start the runtime: {error}")))?;
+    let started = std::time::SystemTime::now();
+    let clock = std::time::Instant::now();
+    let cases = Arc::new(cases);
+    let results = runtime.block_on(async {
+        let slots = Arc::new(tokio::sync::Semaphore::new(args.jobs.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for index in 0..total {
+            let cases = cases.clone();
+            let slots = slots.clone();
+            tasks.spawn(async move {
+                let _slot = slots.acquire_owned().await;
+                let case = &cases[index];
+                (index, play(case, &Tollgate).await)
+            });
+        }
+        let mut results = Vec::with_capacity(total);
+        let mut done = 0;
+        while let Some(joined) = tasks.join_next().await {
+            let Ok((index, played)) = joined else {
+                continue;
+            };
+            done += 1;
+            let case = &cases[index];
+            eprintln!(
+                "[{done}/{total}] {}: {} ({})",
+                case.id,
+                played.verdict.class.as_str(),
+                played.verdict.reason
+            );
+            results.push((index, played));
+        }
+        results.sort_by_key(|(index, _)| *index);
+        results
+    });
+    let since_epoch = started
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let run_id = format!("run-{}", since_epoch.as_secs());
+    let mut report = Report::new(
+        Run::new(
+            run_id.clone(),
+            rfc3339(since_epoch.as_secs()),
+            u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
+            env!("CARGO_PKG_VERSION"),
+        )
+        .command_line(std::env::args())
+        .git_commit(git_commit()),
+        Environment::this_build(u32::try_from(cores).unwrap_or(u32::MAX)),
+    );
+    report.push_subject(
+        Subject::new("tollgate", SubjectKind::Tollgate)
+            .version(env!("CARGO_PKG_VERSION"))
+            .config(tollgate_harness::run::tollgate_config(
+                std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                tollgate_harness::case::Protocol::H1,
+            )),
+    );
+    for kind in [Kind::Origin, Kind::Smuggling] {
+        let count = cases.iter().filter(|case| case.kind == kind).count();
+        if count > 0 {
+            report.push_suite(Suite {
+                name: kind.as_str().to_owned(),
+                path: None,
+                cases: count as u64,
+                sha256: None,
+            });
+        }
+    }
+    let mut failing = false;
+    for (index, played) in &results {
+        failing |= fail_on.contains(&played.verdict.class);
+        report.push_result(result_of(&cases[*index], "tollgate", played));
+    }
+    std::fs::create_dir_all(&args.out)
+        .map_err(|error| Failure::new(format!("{}: {error}", args.out.display())))?;
+    let mut written = Vec::new();
+    for format in Format::ALL {
+        let text = format
+            .render(&report)
+            .map_err(|error| Failure::new(error.to_string()))?;
+        let path = args.out.join(format!("{run_id}{}", format.extension()));
+        std::fs::write(&path, text)
+            .map_err(|error| Failure::new(format!("{}: {error}", path.display())))?;
+        written.push(path);
+    }
+    for summary in summarize(&report) {
+        println!("{summary}");
+    }
+    for path in written {
+        println!("report: {}", path.display());
+    }
+    Ok(if failing {
+        ExitCode::from(EXIT_INVALID)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The commit of the working directory's repository, or `unknown` outside one.
+fn git_commit() -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .and_then(|output| String::from_utf8(output.stdout).ok())
+        .map_or_else(|| "unknown".to_owned(), |commit| commit.trim().to_owned())
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the Unix epoch (UTC; days to civil date by
+/// Howard Hinnant's algorithm), so that reports need no date crate.
+fn rfc3339(seconds: u64) -> String {
+    let days = i64::try_from(seconds / 86_400).unwrap_or(0);
+    let rest = seconds % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn dates_are_utc_civil_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_305_600 + 3661), "2026-11-22T01:01:01Z");
+    }
+}

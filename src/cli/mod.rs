@@ -173,6 +173,9 @@ enum HarnessCommand {
     /// Validate corpus cases without running them.
     #[command(verbatim_doc_comment, after_long_help = harness::CHECK_DETAILS)]
     Check(harness::CheckArgs),
+    /// Play corpus cases against tollgate and write reports.
+    #[command(verbatim_doc_comment, after_long_help = harness::RUN_DETAILS)]
+    Run(harness::RunArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -454,6 +457,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Report(ReportCommand::Render(args)) => reports::render(args),
         Command::Report(ReportCommand::Diff(args)) => reports::diff(args),
         Command::Harness(HarnessCommand::Check(args)) => harness::check(args),
+        Command::Harness(HarnessCommand::Run(args)) => harness::run(args),
         Command::Origin(OriginCommand::Serve(args)) => harness::serve(args),
     }
 }
