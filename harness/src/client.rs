@@ -21,6 +21,9 @@ const SETTLE: Duration = Duration::from_millis(200);
 
 /// The path of the follow-up request.
 pub const FOLLOW_UP_PATH: &str = "/follow-up";
+/// The host of the follow-up request: always the same, so that a case's conditions on what
+/// the origin received are not tripped by the harness's own request.
+pub const FOLLOW_UP_HOST: &str = "origin.test";
 
 /// What the client saw.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -39,15 +42,25 @@ pub struct Seen {
     pub follow_up: Option<FollowUp>,
 }
 
+/// Why a client could not play its part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientError {
+    /// The harness cannot send this request yet (an HTTP/2 request the `h2` crate refuses to
+    /// write, such as a CR or LF in a field value): the case is skipped, not failed.
+    Unsendable(String),
+    /// The exchange failed: the subject cannot be reached, or answered something that is not
+    /// HTTP at all.
+    Failed(String),
+}
+
 /// Plays `client` against `addr`.
 ///
 /// # Errors
 ///
-/// Why no exchange could happen: the subject cannot be reached, or answered something that
-/// is not HTTP at all.
-pub async fn play(client: &Client, addr: SocketAddr) -> Result<Seen, String> {
+/// A [`ClientError`] saying whether the harness or the subject stopped the exchange.
+pub async fn play(client: &Client, addr: SocketAddr) -> Result<Seen, ClientError> {
     match client.protocol {
-        Protocol::H1 => h1(client, addr).await,
+        Protocol::H1 => h1(client, addr).await.map_err(ClientError::Failed),
         Protocol::H2 => h2(client, addr).await,
     }
 }
@@ -56,7 +69,7 @@ fn host_of(request: &ClientRequest) -> String {
     match request {
         ClientRequest::Structured { headers, .. } => headers
             .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case("host"))
+            .find(|(name, _)| name.eq_ignore_ascii_case("host") || name == ":authority")
             .map_or_else(|| "origin.test".to_owned(), |(_, value)| value.clone()),
         ClientRequest::Raw(bytes) => String::from_utf8_lossy(bytes)
             .lines()
@@ -153,6 +166,7 @@ impl H1Reader {
                             })
                             .collect(),
                         body: Vec::new(),
+                        complete: false,
                     });
                 }
                 Ok(Some(ResponseEvent::Data(data))) => {
@@ -161,6 +175,9 @@ impl H1Reader {
                     }
                 }
                 Ok(Some(ResponseEvent::End)) => {
+                    if let Some(response) = &mut response {
+                        response.complete = true;
+                    }
                     return Ok(response.map_or(Read::Closed, Read::Complete));
                 }
                 Ok(Some(_)) => {}
@@ -239,13 +256,16 @@ async fn h1(client: &Client, addr: SocketAddr) -> Result<Seen, String> {
         if !reader.buf.is_empty() {
             seen.follow_up = Some(FollowUp::Early);
         } else {
-            let host = host_of(&client.request);
-            let request = format!("GET {FOLLOW_UP_PATH} HTTP/1.1\r\nHost: {host}\r\n\r\n");
+            let request =
+                format!("GET {FOLLOW_UP_PATH} HTTP/1.1\r\nHost: {FOLLOW_UP_HOST}\r\n\r\n");
             if reader.stream.write_all(request.as_bytes()).await.is_ok() {
                 seen.methods.push("GET".to_owned());
                 seen.follow_up = Some(match reader.response("GET").await? {
                     Read::Complete(answer) if answer.status == 200 && answer.body == CLEAN_BODY => {
                         FollowUp::Clean
+                    }
+                    Read::Complete(answer) | Read::Cut(answer) if answer.status >= 500 => {
+                        FollowUp::Refused(answer.status)
                     }
                     Read::Complete(answer) | Read::Cut(answer) => FollowUp::Wrong(format!(
                         "{} with a {}-byte body",
@@ -264,7 +284,7 @@ async fn h1(client: &Client, addr: SocketAddr) -> Result<Seen, String> {
     Ok(seen)
 }
 
-async fn h2(client: &Client, addr: SocketAddr) -> Result<Seen, String> {
+async fn h2(client: &Client, addr: SocketAddr) -> Result<Seen, ClientError> {
     let ClientRequest::Structured {
         method,
         path,
@@ -272,14 +292,16 @@ async fn h2(client: &Client, addr: SocketAddr) -> Result<Seen, String> {
         body,
     } = &client.request
     else {
-        return Err("an HTTP/2 client sends structured requests only".to_owned());
+        return Err(ClientError::Unsendable(
+            "an HTTP/2 client sends structured requests only".to_owned(),
+        ));
     };
-    let tcp = TcpStream::connect(addr)
-        .await
-        .map_err(|error| format!("cannot connect to the subject at {addr}: {error}"))?;
-    let (send, connection) = ::h2::client::handshake(tcp)
-        .await
-        .map_err(|error| format!("HTTP/2 handshake with the subject failed: {error}"))?;
+    let tcp = TcpStream::connect(addr).await.map_err(|error| {
+        ClientError::Failed(format!("cannot connect to the subject at {addr}: {error}"))
+    })?;
+    let (send, connection) = ::h2::client::handshake(tcp).await.map_err(|error| {
+        ClientError::Failed(format!("HTTP/2 handshake with the subject failed: {error}"))
+    })?;
     let driver = tokio::spawn(connection);
     let host = host_of(&client.request);
     let mut seen = Seen {
@@ -290,25 +312,40 @@ async fn h2(client: &Client, addr: SocketAddr) -> Result<Seen, String> {
         .method(method.as_str())
         .uri(format!("http://{host}{path}"));
     for (name, value) in headers {
-        if !name.eq_ignore_ascii_case("host") {
+        // Host and the pseudo-header fields are the URI's (h2 writes them from it).
+        if !name.eq_ignore_ascii_case("host") && !name.starts_with(':') {
             builder = builder.header(name.as_str(), value.as_str());
         }
     }
-    let request = builder
-        .body(())
-        .map_err(|error| format!("the case's request cannot be sent over HTTP/2: {error}"))?;
+    let request = builder.body(()).map_err(|error| {
+        ClientError::Unsendable(format!(
+            "the harness's HTTP/2 client cannot send this request ({error}); raw HTTP/2 \
+             requests are not written yet"
+        ))
+    })?;
     match exchange_h2(&send, request, Bytes::from(body.clone())).await {
-        Ok(response) => seen.response = Some(response),
-        Err(reset) => seen.reset = reset,
+        Ok((response, reset)) => {
+            seen.response = Some(response);
+            seen.reset = reset;
+        }
+        Err(H2Fail::Reset) => seen.reset = true,
+        Err(H2Fail::Connection) => {}
+        Err(H2Fail::Refused(why)) => {
+            return Err(ClientError::Unsendable(format!(
+                "the harness's HTTP/2 client will not send this request ({why}); raw HTTP/2 \
+                 requests are not written yet"
+            )));
+        }
     }
     if seen.response.is_some() && client.follow_up {
-        let follow = http::Request::get(format!("http://{host}{FOLLOW_UP_PATH}"))
+        let follow = http::Request::get(format!("http://{FOLLOW_UP_HOST}{FOLLOW_UP_PATH}"))
             .body(())
-            .map_err(|error| error.to_string())?;
+            .map_err(|error| ClientError::Failed(error.to_string()))?;
         seen.methods.push("GET".to_owned());
         seen.follow_up = Some(match exchange_h2(&send, follow, Bytes::new()).await {
-            Ok(answer) if answer.status == 200 && answer.body == CLEAN_BODY => FollowUp::Clean,
-            Ok(answer) => FollowUp::Wrong(format!(
+            Ok((answer, _)) if answer.status == 200 && answer.body == CLEAN_BODY => FollowUp::Clean,
+            Ok((answer, _)) if answer.status >= 500 => FollowUp::Refused(answer.status),
+            Ok((answer, _)) => FollowUp::Wrong(format!(
                 "{} with a {}-byte body",
                 answer.status,
                 answer.body.len()
@@ -321,17 +358,39 @@ async fn h2(client: &Client, addr: SocketAddr) -> Result<Seen, String> {
     Ok(seen)
 }
 
-/// One HTTP/2 request and its response; `Err(true)` when the stream was reset, `Err(false)`
-/// when the connection failed.
+/// Why an HTTP/2 exchange produced no response.
+enum H2Fail {
+    /// The stream was reset.
+    Reset,
+    /// The connection failed.
+    Connection,
+    /// `h2` refused to send the request (a field it will not write).
+    Refused(String),
+}
+
+/// One HTTP/2 request and its response.
 async fn exchange_h2(
     send: &::h2::client::SendRequest<Bytes>,
     request: http::Request<()>,
     body: Bytes,
-) -> Result<Response, bool> {
-    let reset = |error: ::h2::Error| error.is_reset();
-    let mut send = send.clone().ready().await.map_err(|_| false)?;
+) -> Result<(Response, bool), H2Fail> {
+    let reset = |error: ::h2::Error| {
+        if error.is_reset() {
+            H2Fail::Reset
+        } else {
+            H2Fail::Connection
+        }
+    };
+    let mut send = send.clone().ready().await.map_err(|_| H2Fail::Connection)?;
     let end = body.is_empty();
-    let (response, mut stream) = send.send_request(request, end).map_err(|_| false)?;
+    let (response, mut stream) = send.send_request(request, end).map_err(|error| {
+        // A refusal of our own request (a field h2 will not write) carries no reason and no I/O.
+        if error.reason().is_none() && !error.is_io() {
+            H2Fail::Refused(error.to_string())
+        } else {
+            H2Fail::Connection
+        }
+    })?;
     if !end {
         stream.reserve_capacity(body.len());
         let _ = stream.send_data(body, true);
@@ -346,11 +405,18 @@ async fn exchange_h2(
             .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
             .collect(),
         body: Vec::new(),
+        complete: false,
     };
     while let Some(data) = recv.data().await {
-        let data = data.map_err(reset)?;
-        let _ = recv.flow_control().release_capacity(data.len());
-        out.body.extend_from_slice(&data);
+        match data {
+            Ok(data) => {
+                let _ = recv.flow_control().release_capacity(data.len());
+                out.body.extend_from_slice(&data);
+            }
+            // A reset (or a failed connection) mid-body: the response came, cut short.
+            Err(error) => return Ok((out, error.is_reset())),
+        }
     }
-    Ok(out)
+    out.complete = true;
+    Ok((out, false))
 }

@@ -11,7 +11,7 @@ use tollgate_proxy::config::Config;
 use tollgate_proxy::runtime::Proxy;
 
 use crate::case::{Case, Protocol};
-use crate::client;
+use crate::client::{self, ClientError};
 use crate::origin::ScriptedOrigin;
 use crate::verdict::{FollowUp, Observation, Verdict, judge};
 
@@ -45,7 +45,7 @@ pub fn tollgate_config(origin: SocketAddr, protocol: Protocol) -> String {
         "[[listeners]]\nname = \"harness\"\nlisten = \"127.0.0.1:0\"\n\
          [listeners.limits]\nheader_read_timeout = \"{timeout}\"\nidle_timeout = \"{timeout}\"\n\n\
          [[routes]]\ncluster = \"origin\"\n\n\
-         [clusters.origin]\norigins = [\"{origin}\"]\nprotocol = \"{protocol}\"\nretries = 0\n\
+         [clusters.origin]\norigins = [\"{origin}\"]\nprotocol = \"{protocol}\"\n\
          [clusters.origin.timeouts]\nconnect = \"{timeout}\"\nfirst_byte = \"{timeout}\"\n\
          idle = \"{timeout}\"\ntotal = \"30s\"\n"
     )
@@ -141,8 +141,10 @@ pub async fn play(case: &Case, subject: &dyn Subject) -> Played {
         reset: false,
         follow_up: FollowUp::NotSent,
         origin: Default::default(),
+        origin_h2: case.origin.protocol == Protocol::H2,
         anomalies: Vec::new(),
         failure: None,
+        skipped: None,
     };
     let tollgate = subject.is_tollgate();
     let any: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -169,7 +171,8 @@ pub async fn play(case: &Case, subject: &dyn Subject) -> Played {
             seen.reset = played.reset;
             seen.follow_up = played.follow_up.unwrap_or(FollowUp::NotSent);
         }
-        Ok(Err(error)) => seen.failure = Some(error),
+        Ok(Err(ClientError::Failed(error))) => seen.failure = Some(error),
+        Ok(Err(ClientError::Unsendable(reason))) => seen.skipped = Some(reason),
         Err(_) => {
             seen.failure = Some(format!(
                 "the case did not finish within {} ms",

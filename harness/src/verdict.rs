@@ -24,6 +24,8 @@ pub struct Response {
     pub headers: Vec<(String, Vec<u8>)>,
     /// The body as received (de-chunked).
     pub body: Vec<u8>,
+    /// Whether the body ended as its framing says (not cut short by a close or reset).
+    pub complete: bool,
 }
 
 /// How the follow-up request fared.
@@ -33,8 +35,11 @@ pub enum FollowUp {
     NotSent,
     /// Sent, and the clean answer came back.
     Clean,
-    /// Sent, and something else came back (or nothing).
+    /// Sent, and an answer that is not the clean one and not the subject's own error came
+    /// back: the answer of another request.
     Wrong(String),
+    /// Sent, and the subject answered it with an error of its own (5xx): not desync.
+    Refused(u16),
     /// Bytes of another answer arrived before the follow-up was sent.
     Early,
 }
@@ -57,11 +62,15 @@ pub struct Observation {
     pub follow_up: FollowUp,
     /// What the origin received.
     pub origin: Record,
+    /// Whether the origin spoke HTTP/2 (its bytes are frames, not HTTP/1 requests).
+    pub origin_h2: bool,
     /// Deviation ids the subject recorded (tollgate only).
     pub anomalies: Vec<String>,
     /// Why the case could not complete: a timeout, an unreachable subject, a response that is
     /// not HTTP.
     pub failure: Option<String>,
+    /// Why the case was not played (the harness cannot send its request yet).
+    pub skipped: Option<String>,
 }
 
 /// The class of one case against one subject, and why.
@@ -88,6 +97,9 @@ impl Verdict {
 /// Classes `seen` for `case`. `tollgate` says whether the subject is tollgate, whose
 /// anomalies `anomaly` conditions can check (they hold for any other subject).
 pub fn judge(case: &Case, seen: &Observation, tollgate: bool) -> Verdict {
+    if let Some(reason) = &seen.skipped {
+        return Verdict::new(Class::Skipped, reason.clone());
+    }
     if let Some(failure) = &seen.failure {
         return Verdict::new(Class::Failure, failure.clone());
     }
@@ -163,9 +175,12 @@ fn unsafe_by_itself(seen: &Observation) -> Option<String> {
         FollowUp::Early => {
             return Some("desync: another answer arrived before the follow-up was sent".into());
         }
-        FollowUp::NotSent | FollowUp::Clean => {}
+        FollowUp::NotSent | FollowUp::Clean | FollowUp::Refused(_) => {}
     }
     for (index, bytes) in seen.origin.connections.iter().enumerate() {
+        if seen.origin_h2 {
+            break;
+        }
         if let Some(refusal) = refused_requests(bytes) {
             return Some(format!(
                 "what reached the origin (connection {index}) is ambiguous: {refusal}"
@@ -208,18 +223,26 @@ const AMBIGUOUS: &[&str] = &[
     "h1.whitespace-before-first-header",
     "h1.missing-colon",
     "h1.nul-in-header",
+    "h1.connection-lists-framing-header",
+    "h1.response.extra-bytes-after-body",
+];
+
+/// Deviations that are ambiguous in requests only: origins route on Host, and CGI-style
+/// back ends fold `_` into `-`; clients do neither with responses.
+const AMBIGUOUS_IN_REQUESTS: &[&str] = &[
     "h1.multiple-host",
     "h1.request.absolute-form-host-mismatch",
-    "h1.connection-lists-framing-header",
     "h1.framing-header-lookalike",
-    "h1.response.extra-bytes-after-body",
     "h1.request.data-after-close",
 ];
 
 fn ambiguous_anomaly(anomalies: &[tollgate_codecs::Anomaly]) -> Option<String> {
     anomalies
         .iter()
-        .find(|anomaly| AMBIGUOUS.contains(&anomaly.id()))
+        .find(|anomaly| {
+            AMBIGUOUS.contains(&anomaly.id())
+                || (anomaly.side == Side::Client && AMBIGUOUS_IN_REQUESTS.contains(&anomaly.id()))
+        })
         .map(|anomaly| format!("{} at byte {}", anomaly.id(), anomaly.offset))
 }
 
@@ -237,7 +260,7 @@ fn refused_responses(bytes: &[u8], methods: &[String]) -> Option<String> {
             Ok(Some(ResponseEvent::End)) if decoder.pending() == 0 => break,
             Ok(Some(_)) => {}
             Ok(None) => break,
-            Err(error) if ambiguous(error.kind()) => return Some(error.to_string()),
+            Err(error) if ambiguous(&error) => return Some(error.to_string()),
             Err(_) => break,
         }
     }
@@ -255,19 +278,26 @@ fn refused_requests(bytes: &[u8]) -> Option<String> {
             Ok(Some(RequestEvent::End)) if decoder.is_paused() => decoder.resume(),
             Ok(Some(_)) => {}
             Ok(None) => break,
-            Err(error) if ambiguous(error.kind()) => return Some(error.to_string()),
+            Err(error) if ambiguous(&error) => return Some(error.to_string()),
             Err(_) => break,
         }
     }
     ambiguous_anomaly(decoder.anomalies())
 }
 
-/// Errors that mean the message is ambiguous, not merely cut short.
-fn ambiguous(kind: H1ErrorKind) -> bool {
-    !matches!(
-        kind,
-        H1ErrorKind::IncompleteHead | H1ErrorKind::IncompleteBody
-    )
+/// Errors that mean the message's framing or fields are ambiguous, not merely cut short,
+/// odd or over a limit.
+fn ambiguous(error: &tollgate_codecs::h1::Error) -> bool {
+    match error.kind() {
+        H1ErrorKind::Rejected(deviation) => {
+            AMBIGUOUS.contains(&deviation.id())
+                || (error.side() == Side::Client && AMBIGUOUS_IN_REQUESTS.contains(&deviation.id()))
+        }
+        H1ErrorKind::InvalidContentLength
+        | H1ErrorKind::InvalidChunkSize
+        | H1ErrorKind::InvalidChunkedFraming => true,
+        _ => false,
+    }
 }
 
 /// Whether every condition of `outcome` holds; the first that does not, otherwise.
@@ -290,10 +320,11 @@ pub fn holds(outcome: &Outcome, seen: &Observation, tollgate: bool) -> Result<()
         ));
     }
     let body = response.map_or(&[][..], |response| &response.body[..]);
+    // A body cut short is visibly incomplete to the client: it matches no `body`.
     if let Some(want) = &outcome.body
-        && (response.is_none() || body != &want[..])
+        && (!response.is_some_and(|response| response.complete) || body != &want[..])
     {
-        return Err("the body differs".into());
+        return Err("the body differs (or is incomplete)".into());
     }
     if let Some(want) = &outcome.body_contains
         && !contains(body, want)

@@ -32,6 +32,7 @@ fn clean() -> Observation {
             status: 200,
             headers: vec![("content-length".into(), b"5".to_vec())],
             body: b"hello".to_vec(),
+            complete: true,
         }),
         client_received: b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello\
 HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nfollow-up"
@@ -44,8 +45,10 @@ HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nfollow-up"
             connections: vec![[GET, FOLLOW_UP].concat()],
             requests: 2,
         },
+        origin_h2: false,
         anomalies: vec!["h1.obs-fold".into()],
         failure: None,
+        skipped: None,
     }
 }
 
