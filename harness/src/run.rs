@@ -211,20 +211,6 @@ fn anomaly_ids(metrics: &str) -> Vec<String> {
     ids
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn anomaly_ids_come_from_counters_above_zero() {
-        let text = "# TYPE tollgate_anomalies_total counter\n\
-            tollgate_anomalies_total{action=\"repair\",id=\"h1.obs-fold\",side=\"origin\"} 2\n\
-            tollgate_anomalies_total{action=\"reject\",id=\"h1.cl-te\",side=\"client\"} 0\n\
-            tollgate_requests_total{client=\"h1\"} 1\n";
-        assert_eq!(anomaly_ids(text), ["h1.obs-fold"]);
-    }
-}
-
 /// The report entry for one case played against one subject.
 pub fn result_of(case: &Case, subject: &str, played: &Played) -> tollgate_reports::CaseResult {
     use tollgate_reports::{BodyDigest, Capture, CaseResult, Observed, Timings, Transcript};
@@ -266,4 +252,18 @@ pub fn result_of(case: &Case, subject: &str, played: &Played) -> tollgate_report
         transcript.push(subject, "client", &seen.client_received);
     }
     result.transcript(transcript)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anomaly_ids_come_from_counters_above_zero() {
+        let text = "# TYPE tollgate_anomalies_total counter\n\
+            tollgate_anomalies_total{action=\"repair\",id=\"h1.obs-fold\",side=\"origin\"} 2\n\
+            tollgate_anomalies_total{action=\"reject\",id=\"h1.cl-te\",side=\"client\"} 0\n\
+            tollgate_requests_total{client=\"h1\"} 1\n";
+        assert_eq!(anomaly_ids(text), ["h1.obs-fold"]);
+    }
 }
