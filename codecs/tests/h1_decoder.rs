@@ -165,3 +165,29 @@ fn http09_is_never_the_answer_to_head() {
     };
     assert_eq!(response.body, BodyFraming::UntilClose);
 }
+
+#[test]
+fn a_chunk_size_glued_to_garbage_is_refused_not_read_as_a_shorter_size() {
+    // `0x5` read as size 0 plus an ignored extension would end the body at once: an origin's
+    // five bytes silently dropped and the response passed on as complete.
+    for size in ["0x5", "5g", "0-5"] {
+        for side in [Side::Client, Side::Origin] {
+            let mut decoder = ResponseDecoder::new(Arc::new(Policy::default()), side);
+            decoder.expect_response(RequestMethod::Other);
+            let mut src = BytesMut::from(
+                format!(
+                    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{size}\r\nhello\r\n0\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            let error = loop {
+                match decoder.decode(&mut src) {
+                    Ok(Some(_)) => {}
+                    Ok(None) => panic!("{size}: the body was accepted"),
+                    Err(error) => break error,
+                }
+            };
+            assert_eq!(error.kind(), ErrorKind::InvalidChunkSize, "{size}");
+        }
+    }
+}

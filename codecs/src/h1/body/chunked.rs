@@ -173,7 +173,10 @@ impl Chunked {
                     }
                     b' ' | b'\t' => self.state = State::SizeWhitespace { value },
                     b'\r' | b'\n' => return self.line_end(byte, value, index, ctx),
-                    _ => return self.invalid_extension(byte, value, index, ctx),
+                    // `0x5`, `5g`: the size token itself is malformed, not an extension (one
+                    // starts with `;`). Read as a size and an ignored extension, `0x5` would
+                    // end the body at once and present it, truncated, as complete.
+                    _ => return Err(ctx.error(ErrorKind::InvalidChunkSize, index)),
                 }
             }
             State::SizeWhitespace { value } => match byte {
