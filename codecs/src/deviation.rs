@@ -1399,12 +1399,12 @@ catalogue! {
     H2StatusNotThreeDigits = "h2.status-not-three-digits" {
         applies: Responses,
         rfc: "RFC 9113 §8.3.2, RFC 9110 §15",
-        summary: "a :status that is not three digits, or is below 100",
+        summary: "a :status that is not three digits, or is outside 100–599",
         repair: None,
         accept: None,
         defaults: [Reject, Reject, Reject, Reject],
         reject_status: 400,
-        why: "malformed; a client cannot class the response, and h2 answers a status below 100 with a connection error",
+        why: "malformed; a client cannot class the response (HTTP/1 origins' 600 and up are refused the same way), and h2 answers a status below 100 with a connection error",
     },
     /// DATA frames whose total differs from content-length.
     H2ContentLengthMismatch = "h2.content-length-mismatch" {

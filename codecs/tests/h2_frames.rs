@@ -888,6 +888,8 @@ fn field_cases() -> Vec<FieldCase> {
             None,
         ),
         response(D::H2StatusNotThreeDigits, &[(":status", "20")], true, None),
+        // Three digits, but past 599 (RFC 9110 §15).
+        response(D::H2StatusNotThreeDigits, &[(":status", "600")], true, None),
         request(
             D::H2ContentLengthInvalid,
             &[

@@ -346,7 +346,10 @@ impl<'a> MessageCheck<'a> {
         };
         let digits = &status.value[..];
         // RFC 9110 §15: valid codes are 100 to 599; `h2` takes up to 999, but nothing below 100.
-        if digits.len() != 3 || !digits.iter().all(u8::is_ascii_digit) || digits[0] == b'0' {
+        if digits.len() != 3
+            || !digits.iter().all(u8::is_ascii_digit)
+            || !(b'1'..=b'5').contains(&digits[0])
+        {
             return Err(self.refuse(Deviation::H2StatusNotThreeDigits));
         }
         let status = digits
