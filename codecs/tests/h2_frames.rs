@@ -998,8 +998,8 @@ fn every_h2_deviation_has_a_case() {
             .filter(|d| *d == deviation)
             .count();
         assert!(
-            count == 1 || elsewhere.contains(deviation),
-            "{deviation} needs exactly one case, has {count}"
+            count >= 1 || elsewhere.contains(deviation),
+            "{deviation} needs a case"
         );
     }
     assert!(frames.len() + fields.len() + elsewhere.len() >= 30);
