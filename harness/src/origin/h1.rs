@@ -3,12 +3,12 @@
 use std::io;
 use std::sync::Arc;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use tollgate_codecs::h1::{RequestDecoder, RequestEvent};
 use tollgate_codecs::{Policy, Preset, Side};
 
-use super::{CLEAN_BODY, Conn};
-use crate::case::Step;
+use super::{CLEAN_BODY, Conn, Protocol, play};
+use crate::case::{FrameStep, Step};
 
 /// Reads requests off one connection, leniently: the origin must see what a proxy forwards,
 /// however odd, and count it; judging it is the harness's job, on the recorded bytes.
@@ -54,51 +54,30 @@ impl Requests {
             }
         }
     }
+}
 
-    /// Waits until `count` more bytes have arrived (they stay for the request reader).
-    async fn bytes(&mut self, conn: &mut Conn, count: usize) -> io::Result<bool> {
-        let mut seen = 0;
-        while seen < count {
-            let n = conn.read(&mut self.buf).await?;
-            if n == 0 {
-                return Ok(false);
-            }
-            seen += n;
-        }
-        Ok(true)
+impl Protocol for Requests {
+    async fn request(&mut self, conn: &mut Conn) -> io::Result<bool> {
+        self.next(conn).await
+    }
+
+    fn buffer(&mut self) -> &mut BytesMut {
+        &mut self.buf
+    }
+
+    fn frame(&mut self, _frame: &FrameStep) -> io::Result<Bytes> {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "an HTTP/2 frame step in an HTTP/1 script",
+        ))
     }
 }
 
 /// Plays `script`, then answers every request with the clean answer until the peer closes.
 pub(super) async fn serve(mut conn: Conn, script: &[Step]) -> io::Result<()> {
     let mut requests = Requests::new();
-    for step in script {
-        match step {
-            Step::ExpectRequest => {
-                if !requests.next(&mut conn).await? {
-                    return Ok(());
-                }
-            }
-            Step::ExpectBytes(count) => {
-                if !requests.bytes(&mut conn, *count).await? {
-                    return Ok(());
-                }
-            }
-            Step::Send(bytes) => conn.write(bytes).await?,
-            Step::Frame(_) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "an HTTP/2 frame step in an HTTP/1 script",
-                ));
-            }
-            Step::Sleep(pause) => tokio::time::sleep(*pause).await,
-            Step::ShutdownWrite => conn.shutdown_write().await?,
-            Step::Close => return Ok(()),
-            Step::Reset => {
-                conn.reset();
-                return Ok(());
-            }
-        }
+    if !play(&mut conn, script, &mut requests).await? {
+        return Ok(());
     }
     let mut answer = format!(
         "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n",

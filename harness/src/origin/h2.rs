@@ -8,7 +8,7 @@ use tollgate_codecs::h2::frame::{FrameBody, FrameDecoder, FrameType, Preface, fl
 use tollgate_codecs::h2::hpack::{Encoder, HeaderField};
 use tollgate_codecs::h2::script::{FrameSpec, Script};
 
-use super::{CLEAN_BODY, Conn};
+use super::{CLEAN_BODY, Conn, Protocol, play};
 use crate::case::{FramePayload, FrameStep, Step};
 
 /// Reads the subject's frames, keeping the connection alive on its own: SETTINGS and PING
@@ -77,49 +77,42 @@ impl Frames {
             }
         }
     }
+}
 
-    /// Waits until `count` more bytes have arrived (they stay for the frame reader).
-    async fn bytes(&mut self, conn: &mut Conn, count: usize) -> io::Result<bool> {
-        let mut seen = 0;
-        while seen < count {
-            let n = conn.read(&mut self.buf).await?;
-            if n == 0 {
-                return Ok(false);
-            }
-            seen += n;
-        }
-        Ok(true)
+/// The HTTP/2 side of the script player: the frame reader and the connection's HPACK encoder.
+struct H2 {
+    frames: Frames,
+    encoder: Encoder,
+}
+
+impl Protocol for H2 {
+    async fn request(&mut self, conn: &mut Conn) -> io::Result<bool> {
+        Ok(self.frames.next_request(conn).await?.is_some())
+    }
+
+    fn buffer(&mut self) -> &mut BytesMut {
+        &mut self.frames.buf
+    }
+
+    fn frame(&mut self, frame: &FrameStep) -> io::Result<Bytes> {
+        Ok(encode(frame, &mut self.encoder))
     }
 }
 
 /// Sends SETTINGS, plays `script`, then answers every stream with the clean answer.
 pub(super) async fn serve(mut conn: Conn, script: &[Step]) -> io::Result<()> {
-    let mut frames = Frames::new();
-    let mut encoder = Encoder::new();
+    let mut h2 = H2 {
+        frames: Frames::new(),
+        encoder: Encoder::new(),
+    };
     conn.write(&Script::new().settings(&[]).take()).await?;
-    for step in script {
-        match step {
-            Step::ExpectRequest => {
-                if frames.next_request(&mut conn).await?.is_none() {
-                    return Ok(());
-                }
-            }
-            Step::ExpectBytes(count) => {
-                if !frames.bytes(&mut conn, *count).await? {
-                    return Ok(());
-                }
-            }
-            Step::Send(bytes) => conn.write(bytes).await?,
-            Step::Frame(frame) => conn.write(&encode(frame, &mut encoder)).await?,
-            Step::Sleep(pause) => tokio::time::sleep(*pause).await,
-            Step::ShutdownWrite => conn.shutdown_write().await?,
-            Step::Close => return Ok(()),
-            Step::Reset => {
-                conn.reset();
-                return Ok(());
-            }
-        }
+    if !play(&mut conn, script, &mut h2).await? {
+        return Ok(());
     }
+    let H2 {
+        mut frames,
+        mut encoder,
+    } = h2;
     while let Some(stream) = frames.next_request(&mut conn).await? {
         let length = CLEAN_BODY.len().to_string();
         let mut block = BytesMut::new();

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::case::{Origin, Protocol};
+use crate::case::{FrameStep, Origin, Protocol as Speaks, Step};
 
 /// The body of the clean answer every request after the script gets.
 pub const CLEAN_BODY: &[u8] = b"follow-up";
@@ -141,9 +141,56 @@ async fn serve(
     };
     // I/O errors end the connection: the subject closed or reset it, which the case judges.
     let _ = match origin.protocol {
-        Protocol::H1 => h1::serve(conn, script).await,
-        Protocol::H2 => h2::serve(conn, script).await,
+        Speaks::H1 => h1::serve(conn, script).await,
+        Speaks::H2 => h2::serve(conn, script).await,
     };
+}
+
+/// What a protocol gives the script player: its reading of requests, and its frames.
+trait Protocol {
+    /// Waits for one whole request; `false` at end of stream.
+    async fn request(&mut self, conn: &mut Conn) -> io::Result<bool>;
+    /// Where received bytes wait to be read as requests.
+    fn buffer(&mut self) -> &mut bytes::BytesMut;
+    /// A scripted frame as bytes.
+    fn frame(&mut self, frame: &FrameStep) -> io::Result<bytes::Bytes>;
+}
+
+/// Plays `script` on `conn`; `true` when the connection stays open for the clean answers.
+async fn play<P: Protocol>(conn: &mut Conn, script: &[Step], protocol: &mut P) -> io::Result<bool> {
+    for step in script {
+        match step {
+            Step::ExpectRequest => {
+                if !protocol.request(conn).await? {
+                    return Ok(false);
+                }
+            }
+            Step::ExpectBytes(count) => {
+                // The bytes stay in the buffer for the request reader.
+                let mut seen = 0;
+                while seen < *count {
+                    let n = conn.read(protocol.buffer()).await?;
+                    if n == 0 {
+                        return Ok(false);
+                    }
+                    seen += n;
+                }
+            }
+            Step::Send(bytes) => conn.write(bytes).await?,
+            Step::Frame(frame) => {
+                let bytes = protocol.frame(frame)?;
+                conn.write(&bytes).await?;
+            }
+            Step::Sleep(pause) => tokio::time::sleep(*pause).await,
+            Step::ShutdownWrite => conn.shutdown_write().await?,
+            Step::Close => return Ok(false),
+            Step::Reset => {
+                conn.reset();
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
 }
 
 /// One accepted connection and where its bytes are recorded.
@@ -178,7 +225,7 @@ impl Conn {
     }
 
     /// Closes with a TCP reset: linger zero, then drop.
-    fn reset(self) {
+    fn reset(&self) {
         let _ = self.stream.set_zero_linger();
     }
 }
