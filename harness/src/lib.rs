@@ -11,6 +11,7 @@
 
 pub mod case;
 pub mod client;
+pub mod external;
 pub mod h2spec;
 pub mod load;
 pub mod origin;

@@ -65,13 +65,22 @@ pub trait Subject: Send + Sync {
         &self,
         origin: SocketAddr,
         protocol: Protocol,
-    ) -> BoxFuture<'_, Result<Box<dyn Running>, String>>;
+    ) -> BoxFuture<'_, Result<Box<dyn Running>, StartError>>;
+}
+
+/// Why a subject did not start for a case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StartError {
+    /// It cannot play this case (an origin protocol it is not set up for): skipped.
+    Skip(String),
+    /// It should have started and did not: a failure.
+    Fail(String),
 }
 
 /// A subject started for one case.
 pub trait Running: Send {
-    /// Where the client connects.
-    fn addr(&self) -> SocketAddr;
+    /// Where a client speaking `protocol` connects.
+    fn addr(&self, protocol: Protocol) -> SocketAddr;
     /// Stops it; the deviation ids it recorded.
     fn stop(self: Box<Self>) -> BoxFuture<'static, Vec<String>>;
 }
@@ -97,27 +106,29 @@ impl Subject for Tollgate {
         &self,
         origin: SocketAddr,
         protocol: Protocol,
-    ) -> BoxFuture<'_, Result<Box<dyn Running>, String>> {
+    ) -> BoxFuture<'_, Result<Box<dyn Running>, StartError>> {
         Box::pin(async move {
             let text = tollgate_config(origin, protocol);
             let config = Config::from_str(&text, Path::new("harness.toml"))
-                .map_err(|error| format!("tollgate's harness config does not load: {error}"))?
+                .map_err(|error| {
+                    StartError::Fail(format!("tollgate's harness config does not load: {error}"))
+                })?
                 .config;
             let proxy = Proxy::start(&config)
                 .await
-                .map_err(|error| format!("tollgate did not start: {error}"))?;
+                .map_err(|error| StartError::Fail(format!("tollgate did not start: {error}")))?;
             let addr = proxy
                 .listeners()
                 .first()
                 .map(|listener| listener.addr)
-                .ok_or("tollgate started without a listener")?;
+                .ok_or_else(|| StartError::Fail("tollgate started without a listener".into()))?;
             Ok(Box::new(RunningTollgate { proxy, addr }) as Box<dyn Running>)
         })
     }
 }
 
 impl Running for RunningTollgate {
-    fn addr(&self) -> SocketAddr {
+    fn addr(&self, _protocol: Protocol) -> SocketAddr {
         self.addr
     }
 
@@ -157,12 +168,17 @@ pub async fn play(case: &Case, subject: &dyn Subject) -> Played {
     };
     let running = match subject.start(origin.addr(), case.origin.protocol).await {
         Ok(running) => running,
-        Err(error) => {
+        Err(StartError::Skip(reason)) => {
+            seen.skipped = Some(reason);
+            return finish(case, seen, started, tollgate);
+        }
+        Err(StartError::Fail(error)) => {
             seen.failure = Some(error);
             return finish(case, seen, started, tollgate);
         }
     };
-    match tokio::time::timeout(case.timeout, client::play(&case.client, running.addr())).await {
+    let addr = running.addr(case.client.protocol);
+    match tokio::time::timeout(case.timeout, client::play(&case.client, addr)).await {
         Ok(Ok(played)) => {
             seen.response = played.response;
             seen.client_received = played.received;

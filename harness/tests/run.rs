@@ -12,7 +12,7 @@ use std::path::Path;
 
 use tokio::net::{TcpListener, TcpStream};
 use tollgate_harness::case::{Case, Protocol, parse};
-use tollgate_harness::run::{BoxFuture, Running, Subject, Tollgate, play};
+use tollgate_harness::run::{BoxFuture, Running, StartError, Subject, Tollgate, play};
 use tollgate_harness::verdict::FollowUp;
 use tollgate_reports::Class;
 
@@ -113,7 +113,7 @@ impl Subject for Relay {
         &self,
         origin: SocketAddr,
         _protocol: Protocol,
-    ) -> BoxFuture<'_, Result<Box<dyn Running>, String>> {
+    ) -> BoxFuture<'_, Result<Box<dyn Running>, StartError>> {
         Box::pin(async move {
             let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
@@ -131,7 +131,7 @@ impl Subject for Relay {
 }
 
 impl Running for RunningRelay {
-    fn addr(&self) -> SocketAddr {
+    fn addr(&self, _protocol: Protocol) -> SocketAddr {
         self.addr
     }
 

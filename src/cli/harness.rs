@@ -158,12 +158,17 @@ pub(crate) struct RunArgs {
     /// Classes that make the run exit 1: a comma list of unsafe, failure, deviant, or none.
     #[arg(long, value_name = "CLASSES", default_value = "unsafe,failure")]
     fail_on: String,
+    /// Subjects, comma-separated: tollgate (in-process), nginx, haproxy. A proxy that is not
+    /// installed is reported skipped. --fail-on judges tollgate's outcomes only.
+    #[arg(long, value_name = "LIST", default_value = "tollgate")]
+    subject: String,
 }
 
 pub(crate) const RUN_DETAILS: &str = "\
-Each case is played against tollgate, started in-process in front of the case's scripted
-origin (other subjects are not wired in yet), and classed conformant, deviant, unsafe or
-failure (docs/cases.md). A line per case goes to stderr as it finishes; then one summary line
+Each case is played against each subject, started for it in front of the case's scripted
+origin: tollgate in-process, nginx and haproxy from generated one-worker configurations (with
+the same 1 s timeouts; they reach HTTP/1 origins only, so HTTP/2-origin cases are skipped for
+them). Each outcome is classed conformant, deviant, unsafe or failure (docs/cases.md). A line per case goes to stderr as it finishes; then one summary line
 per subject, exactly `SUBJECT: N cases, C conformant, D deviant, U unsafe, F failure, S
 skipped`, and the paths of the reports written.
 
@@ -172,11 +177,15 @@ Exit codes:
   1  some case is in a --fail-on class (default: unsafe or failure)
   2  usage error, a corpus that does not load, or reports that cannot be written";
 
+/// A subject asked for: ready to play, or why it cannot (reported skipped).
+type Found = Result<std::sync::Arc<dyn tollgate_harness::run::Subject>, String>;
+
 /// Runs `tollgate harness run`.
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     use std::sync::Arc;
     use tollgate_harness::case::Case;
-    use tollgate_harness::run::{Tollgate, play, result_of};
+    use tollgate_harness::external;
+    use tollgate_harness::run::{Subject as HarnessSubject, Tollgate, play, result_of};
     use tollgate_reports::{
         Class, Environment, Report, Run, Subject, SubjectKind, Suite, render::Format, summarize,
     };
@@ -229,35 +238,74 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let started = std::time::SystemTime::now();
     let clock = std::time::Instant::now();
     let cases = Arc::new(cases);
+    // The subjects asked for: tollgate, or an external proxy found on this machine (a missing
+    // one is kept with its reason and every case skipped for it).
+    let mut subjects: Vec<(String, Found, String)> = Vec::new();
+    for name in args.subject.split(',').map(str::trim) {
+        let entry: (Result<Arc<dyn HarnessSubject>, String>, String) = match name {
+            "tollgate" => (Ok(Arc::new(Tollgate)), env!("CARGO_PKG_VERSION").to_owned()),
+            "nginx" | "haproxy" => {
+                let kind = if name == "nginx" {
+                    external::Kind::Nginx
+                } else {
+                    external::Kind::Haproxy
+                };
+                match external::External::find(kind) {
+                    Ok(found) => {
+                        let version = found.version().to_owned();
+                        (Ok(Arc::new(found) as Arc<dyn HarnessSubject>), version)
+                    }
+                    Err(reason) => (Err(reason), String::new()),
+                }
+            }
+            other => {
+                return Err(Failure::new(format!(
+                    "--subject {other:?}: expected tollgate, nginx or haproxy"
+                )));
+            }
+        };
+        subjects.push((name.to_owned(), entry.0, entry.1));
+    }
+    let runnable: Vec<(usize, Arc<dyn HarnessSubject>)> = subjects
+        .iter()
+        .enumerate()
+        .filter_map(|(index, (_, subject, _))| subject.as_ref().ok().map(|s| (index, s.clone())))
+        .collect();
+    let runs = total * runnable.len();
     let results = runtime.block_on(async {
         let slots = Arc::new(tokio::sync::Semaphore::new(args.jobs.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for index in 0..total {
-            let cases = cases.clone();
-            let slots = slots.clone();
-            tasks.spawn(async move {
-                let _slot = slots.acquire_owned().await;
-                let case = &cases[index];
-                (index, play(case, &Tollgate).await)
-            });
+            for (which, subject) in &runnable {
+                let cases = cases.clone();
+                let slots = slots.clone();
+                let subject = subject.clone();
+                let which = *which;
+                tasks.spawn(async move {
+                    let _slot = slots.acquire_owned().await;
+                    let case = &cases[index];
+                    (index, which, play(case, subject.as_ref()).await)
+                });
+            }
         }
-        let mut results = Vec::with_capacity(total);
+        let mut results = Vec::with_capacity(runs);
         let mut done = 0;
         while let Some(joined) = tasks.join_next().await {
-            let Ok((index, played)) = joined else {
+            let Ok((index, which, played)) = joined else {
                 continue;
             };
             done += 1;
             let case = &cases[index];
             eprintln!(
-                "[{done}/{total}] {}: {} ({})",
+                "[{done}/{runs}] {} {}: {} ({})",
+                subjects[which].0,
                 case.id,
                 played.verdict.class.as_str(),
                 played.verdict.reason
             );
-            results.push((index, played));
+            results.push((index, which, played));
         }
-        results.sort_by_key(|(index, _)| *index);
+        results.sort_by_key(|(index, which, _)| (*which, *index));
         results
     });
     let since_epoch = started
@@ -275,14 +323,27 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         .git_commit(git_commit()),
         Environment::this_build(u32::try_from(cores).unwrap_or(u32::MAX)),
     );
-    report.push_subject(
-        Subject::new("tollgate", SubjectKind::Tollgate)
-            .version(env!("CARGO_PKG_VERSION"))
-            .config(tollgate_harness::run::tollgate_config(
-                std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-                tollgate_harness::case::Protocol::H1,
-            )),
-    );
+    for (name, subject, version) in &subjects {
+        let kind = if name == "tollgate" {
+            SubjectKind::Tollgate
+        } else {
+            SubjectKind::External
+        };
+        let mut entry = Subject::new(name.clone(), kind);
+        match subject {
+            Ok(_) => {
+                entry = entry.version(version.clone());
+                if name == "tollgate" {
+                    entry = entry.config(tollgate_harness::run::tollgate_config(
+                        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                        tollgate_harness::case::Protocol::H1,
+                    ));
+                }
+            }
+            Err(reason) => entry = entry.skipped(reason.clone()),
+        }
+        report.push_subject(entry);
+    }
     for kind in [Kind::Origin, Kind::Smuggling] {
         let count = cases.iter().filter(|case| case.kind == kind).count();
         if count > 0 {
@@ -295,9 +356,26 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         }
     }
     let mut failing = false;
-    for (index, played) in &results {
-        failing |= fail_on.contains(&played.verdict.class);
-        report.push_result(result_of(&cases[*index], "tollgate", played));
+    for (index, which, played) in &results {
+        let name = &subjects[*which].0;
+        failing |= name == "tollgate" && fail_on.contains(&played.verdict.class);
+        report.push_result(result_of(&cases[*index], name, played));
+    }
+    for (name, subject, _) in &subjects {
+        if let Err(reason) = subject {
+            for case in cases.iter() {
+                let skipped = tollgate_reports::CaseResult::new(
+                    case.id.clone(),
+                    name.clone(),
+                    Class::Skipped,
+                    reason.clone(),
+                )
+                .title(case.title.clone())
+                .tags(case.tags.clone())
+                .suite(case.kind.as_str());
+                report.push_result(skipped);
+            }
+        }
     }
     std::fs::create_dir_all(&args.out)
         .map_err(|error| Failure::new(format!("{}: {error}", args.out.display())))?;

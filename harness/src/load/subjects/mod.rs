@@ -17,9 +17,10 @@ use std::time::{Duration, Instant};
 
 pub use config::{NginxHttp2, ProxyConfig};
 pub use process::ScratchDir;
+pub(crate) use process::output_of;
 
 use crate::load::{LoadError, LoadErrorKind};
-use process::{accepts, find_binary, free_port, output_of};
+use process::{accepts, find_binary, free_port};
 
 /// How long a subject has to accept connections after it is started.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
@@ -163,7 +164,7 @@ pub fn plan(
     }
 }
 
-fn installed(name: &str) -> Result<PathBuf, LoadError> {
+pub(crate) fn installed(name: &str) -> Result<PathBuf, LoadError> {
     find_binary(name).ok_or_else(|| {
         LoadError::new(
             LoadErrorKind::Missing,
@@ -172,7 +173,7 @@ fn installed(name: &str) -> Result<PathBuf, LoadError> {
     })
 }
 
-fn two_ports(origin: SocketAddr) -> Result<ProxyConfig, LoadError> {
+pub(crate) fn two_ports(origin: SocketAddr) -> Result<ProxyConfig, LoadError> {
     let h1 = free_port()?;
     let mut h2 = free_port()?;
     // The OS may hand the same free port out twice, since the first was released at once.
@@ -185,7 +186,7 @@ fn two_ports(origin: SocketAddr) -> Result<ProxyConfig, LoadError> {
     Ok(ProxyConfig { h1, h2, origin })
 }
 
-fn first_line(text: &str) -> String {
+pub(crate) fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or("unknown").trim().to_owned()
 }
 
