@@ -4,7 +4,6 @@
 //! back into an escaped example and means the same bytes.
 
 use std::fmt;
-use std::fmt::Write as _;
 
 /// A bad escape, with its 1-based position in the escaped text.
 #[derive(Debug, PartialEq, Eq)]
@@ -114,24 +113,9 @@ fn column(text: &[u8], line_start: usize, at: usize) -> usize {
 }
 
 /// Bytes as printable ASCII: `\r \n \t \\ \0` and `\xHH` for every other byte outside
-/// 0x20–0x7e, so control bytes and obs-text cannot reach the terminal raw.
-pub(crate) fn escape(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &byte in bytes {
-        match byte {
-            b'\\' => out.push_str("\\\\"),
-            b'\r' => out.push_str("\\r"),
-            b'\n' => out.push_str("\\n"),
-            b'\t' => out.push_str("\\t"),
-            0 => out.push_str("\\0"),
-            0x20..=0x7e => out.push(char::from(byte)),
-            _ => {
-                let _ = write!(out, "\\x{byte:02x}");
-            }
-        }
-    }
-    out
-}
+/// 0x20–0x7e, so control bytes and obs-text cannot reach the terminal raw. The reports use
+/// the same escaping, so one function serves both.
+pub(crate) use tollgate_reports::escape_bytes as escape;
 
 #[cfg(test)]
 mod tests {

@@ -60,6 +60,9 @@ mod response;
 mod trailers;
 mod via;
 
+#[cfg(test)]
+mod test_support;
+
 pub use error::{Error, ErrorKind};
 pub use hop::strip_connection_specific;
 pub use neutral::{AsteriskForm, BodyLen, Scheme};

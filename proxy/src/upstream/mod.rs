@@ -400,20 +400,10 @@ impl Cluster {
                 ));
             }
             Err(_) => {
-                return Err(Error::new(
-                    ErrorKind::OriginTimeout,
-                    format!("{}: no response head within {first_byte:?}", origin.addr),
-                ));
+                return Err(no_head(origin, first_byte));
             }
         };
-        Ok(Answered {
-            parts,
-            body,
-            origin: origin.addr.clone(),
-            protocol: "h1",
-            reused,
-            first_byte: Duration::ZERO,
-        })
+        Ok(Answered::new(origin, parts, body, "h1", reused))
     }
 
     async fn send_h2(
@@ -436,20 +426,38 @@ impl Cluster {
             match tokio::time::timeout(first_byte, h2::H2Conn::send(slot, request, body)).await {
                 Ok(answer) => answer?,
                 Err(_) => {
-                    return Err(Error::new(
-                        ErrorKind::OriginTimeout,
-                        format!("{}: no response head within {first_byte:?}", origin.addr),
-                    ));
+                    return Err(no_head(origin, first_byte));
                 }
             };
-        Ok(Answered {
+        Ok(Answered::new(origin, parts, body, "h2", reused))
+    }
+}
+
+/// The origin did not answer within the first-byte timeout.
+fn no_head(origin: &OriginPool, first_byte: Duration) -> Error {
+    Error::new(
+        ErrorKind::OriginTimeout,
+        format!("{}: no response head within {first_byte:?}", origin.addr),
+    )
+}
+
+impl Answered {
+    /// A response from `origin`; [`Cluster::send`] fills in the time to its head.
+    fn new(
+        origin: &OriginPool,
+        parts: http::response::Parts,
+        body: Body,
+        protocol: &'static str,
+        reused: bool,
+    ) -> Answered {
+        Answered {
             parts,
             body,
             origin: origin.addr.clone(),
-            protocol: "h2",
+            protocol,
             reused,
             first_byte: Duration::ZERO,
-        })
+        }
     }
 }
 

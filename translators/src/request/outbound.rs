@@ -203,23 +203,10 @@ mod tests {
     }
 
     fn pairs(head: &RequestHead) -> Vec<(String, String)> {
-        head.fields()
-            .iter()
-            .map(|field| {
-                (
-                    String::from_utf8(field.name.to_vec()).unwrap(),
-                    String::from_utf8(field.value.to_vec()).unwrap(),
-                )
-            })
-            .collect()
+        crate::test_support::pairs(head.fields())
     }
 
-    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::test_support::owned;
 
     #[test]
     fn rfc9110_7_2_host_first_then_fields_in_order_and_cookies_joined() {
